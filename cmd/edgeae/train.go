@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"golang.org/x/term"
+
+	"edgeae/preprocess/pose"
+	"edgeae/train"
+)
+
+func init() {
+	register(command{
+		name:    "train",
+		summary: "train an autoencoder on good images and calibrate its threshold",
+		run:     runTrain,
+	})
+}
+
+// runTrain parses the train flags and runs training.
+func runTrain(ctx context.Context, args []string) error {
+	cfg := train.DefaultConfig()
+	fs := newFlagSet("train", "--data DIR --out MODEL [flags]")
+
+	fs.StringVar(&cfg.Data, "data", "", "dataset root in MVTec AD layout; train/good is used (required)")
+	fs.StringVar(&cfg.Out, "out", "", "model file to write (required)")
+	fs.StringVar(&cfg.Checkpoint, "checkpoint", "", "checkpoint file rewritten during training (default OUT.ckpt)")
+	fs.IntVar(&cfg.CheckpointEvery, "checkpoint-every", cfg.CheckpointEvery, "epochs between checkpoints")
+	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "training epochs")
+	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "images per mini-batch")
+	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "Adam learning rate")
+	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed for initialisation, split and shuffling")
+	fs.IntVar(&cfg.Workers, "workers", 0, "goroutines for training and loading (0 = all cores)")
+	fs.Float64Var(&cfg.Holdout, "holdout", cfg.Holdout, "fraction of train/good kept out of training to calibrate the threshold")
+	fs.Float64Var(&cfg.Quantile, "quantile", cfg.Quantile, "quantile of held-out good scores used for the threshold")
+	fs.Float64Var(&cfg.Margin, "margin", cfg.Margin, "threshold margin, as a fraction of the quantile's distance from the median")
+
+	size := fs.Int("size", 224, "model input width and height in pixels (multiple of 8)")
+	width := fs.Int("width", 0, "model input width in pixels; overrides --size")
+	height := fs.Int("height", 0, "model input height in pixels; overrides --size")
+	fs.IntVar(&cfg.Arch.Channels, "channels", cfg.Arch.Channels, "input channels: 1 (gray) or 3 (RGB)")
+	widths := fs.String("widths", "16,32,64", "encoder channel widths, comma-separated")
+	fs.StringVar(&cfg.Preprocess.Resize, "resize", cfg.Preprocess.Resize, "resampling filter: area or bilinear")
+	usePose := fs.Bool("pose", false, "align each part to a canonical pose before resizing")
+
+	fs.StringVar(&cfg.Score.Method, "score", cfg.Score.Method, "image score: mean, max or topk")
+	fs.Float64Var(&cfg.Score.Sigma, "sigma", cfg.Score.Sigma, "Gaussian smoothing of the error map in pixels, for max and topk")
+	fs.Float64Var(&cfg.Score.TopK, "topk", cfg.Score.TopK, "fraction of error-map pixels averaged by topk")
+
+	fs.Float64Var(&cfg.Augment.Brightness, "aug-brightness", 0, "largest random brightness offset, in [0, 0.5]")
+	fs.Float64Var(&cfg.Augment.Contrast, "aug-contrast", 0, "largest random relative contrast change, in [0, 0.5]")
+	fs.IntVar(&cfg.Augment.Shift, "aug-shift", 0, "largest random translation in pixels")
+	fs.BoolVar(&cfg.Augment.FlipV, "aug-flipv", false, "mirror half of the images top to bottom")
+	fs.Float64Var(&cfg.Augment.Defects, "aug-defects", 0, "probability of pasting synthetic defects into the input (denoising training)")
+
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+
+	ws, err := parseWidths(*widths)
+	if err != nil {
+		return fmt.Errorf("%w: --widths: %v", errUsage, err)
+	}
+	cfg.Arch.Widths = ws
+	cfg.Arch.Width, cfg.Arch.Height = *size, *size
+	if *width > 0 {
+		cfg.Arch.Width = *width
+	}
+	if *height > 0 {
+		cfg.Arch.Height = *height
+	}
+	cfg.Preprocess.Width, cfg.Preprocess.Height = cfg.Arch.Width, cfg.Arch.Height
+	cfg.Preprocess.Channels = cfg.Arch.Channels
+	if *usePose {
+		p := pose.DefaultConfig()
+		cfg.Preprocess.Pose = &p
+	}
+
+	cfg.Progress = os.Stderr
+	cfg.Terminal = term.IsTerminal(int(os.Stderr.Fd()))
+
+	_, err = train.Run(ctx, cfg)
+	return err
+}

@@ -1,0 +1,111 @@
+// Package edge is the line-side runtime of edgeae: it takes frames from a
+// camera, scores each with the detector, decides PASS or REJECT, drives the
+// reject actuator and the status LED, and writes one serial log line per
+// part.
+//
+// # Frame loop
+//
+// Loop.Run is one goroutine that repeats capture -> inspect -> decide ->
+// actuate -> log. Each frame from camera.Source.Next is one part. The loop
+// never scores a frame twice: frame sequence numbers must strictly increase
+// within one opened source, and a repeated or older number is a stale-frame
+// fault. A gap in the numbers means the source dropped frames. The loop counts
+// the gap in Counters.FramesDropped and logs a warning, but it cannot act on
+// parts it never saw.
+//
+// # Fail-safe
+//
+// No part passes unless its frame was scored and the score is at or below
+// the threshold. Everything else is a fault, counted by class in
+// FaultCounts and logged with the error and the frame id:
+//
+//   - timeout: no frame within camera.timeout_ms
+//   - corrupt: the frame could not be decoded
+//   - disconnected: the camera went away (any capture error that is not a
+//     timeout, a corrupt frame or io.EOF counts as a disconnect)
+//   - no_part: the detector found no part, two parts or a part touching the
+//     border (pose alignment failed)
+//   - inspect_error: any other detector error, including a panic inside the
+//     detector and an ROI outside the frame
+//   - nan: the score or threshold is NaN or infinite
+//   - stale: the frame sequence number did not increase
+//
+// With fault.action = "reject" (the default) a fault fires a reject pulse,
+// exactly as a defective part would, and the LED shows the fault pattern until
+// the next frame is scored. With fault.action = "stop" the loop fires the
+// same pulse and then returns an error, so the service stops and the line
+// needs an operator.
+//
+// After a disconnect the loop closes the source and reopens it through the
+// factory in Options.Open, waiting reconnect.initial_ms before the first
+// attempt and doubling the wait up to reconnect.max_ms. While the camera is
+// gone nothing is scored and the LED shows the fault pattern. Parts that
+// pass the camera during that time are not seen at all, so wire the line
+// interlock to the fault LED or to the service state when that matters.
+// io.EOF from a finite source (a folder replay) ends the run without error.
+//
+// On context cancel (SIGINT or SIGTERM in the binary) the loop finishes the
+// frame in hand, waits until every scheduled reject pulse has fired, sets
+// the reject line inactive, turns the LED off and logs a final summary.
+//
+// # Reject timing
+//
+// The part reaches the ejector some time after the camera captured it. A
+// defective part's pulse starts at the frame's capture time plus
+// reject.delay_ms and lasts reject.pulse_ms. Pulses that overlap merge into
+// one longer pulse. A pulse whose start time has already passed when the
+// scheduler gets to it fires at once, still for the full width. When even
+// the end of its intended window has passed, the scheduler counts it in
+// Counters.LateRejects and logs a warning, because the part may already be
+// past the ejector.
+//
+// # Status LED
+//
+// The LED patterns are:
+//
+//   - starting: slow blink, 500 ms on and 500 ms off, until the first frame
+//     is scored
+//   - running: steady on
+//   - reject: three short dark flashes (100 ms off, 100 ms on), then back
+//     to steady on
+//   - fault: fast blink, 125 ms on and 125 ms off, until the next frame is
+//     scored
+//   - off: after shutdown
+//
+// # Serial log
+//
+// Each part produces exactly one line on the serial writer (a serial port,
+// or standard output when serial.port is empty):
+//
+//	2026-01-02T15:04:05.123+01:00 seq=12 name=000.png score=0.00451 threshold=0.0039 verdict=REJECT latency_ms=41.2
+//
+// Fields are separated by single spaces. The time is the capture time in
+// RFC 3339 with milliseconds (the time of the fault when there is no
+// frame). A missing sequence number, name or score is written as "-". A
+// name that is empty or contains spaces, quotes or '=' is written as a Go
+// quoted string. Fault lines end with an extra field fault=<class>.
+// Latency is the time from the frame leaving the source to the verdict,
+// including inspection. Summaries and other events go to log/slog, never to
+// the serial writer.
+//
+// # Supervision
+//
+// With systemd.notify = true and NOTIFY_SOCKET set, the loop sends READY=1
+// once the first frame is scored, WATCHDOG=1 from inside the frame loop (at
+// most every half WATCHDOG_USEC) and STOPPING=1 at shutdown, so a stalled
+// loop stops sending and systemd restarts the service. With
+// watchdog.device set (usually /dev/watchdog), the loop writes one byte to
+// the device per iteration and writes the magic 'V' before closing it when
+// Run returns. Backoff waits are split into short steps that keep both
+// watchdogs fed, but a single camera.timeout_ms must stay below the
+// watchdog timeouts.
+//
+// # Heatmaps
+//
+// With heatmaps.dir set, each rejected frame is saved as two PNG files, the
+// frame and its anomaly map drawn in red over the gray frame, by a
+// background worker that never delays the loop. When the worker falls
+// behind, frames are skipped and counted in Counters.HeatmapsDropped. The
+// oldest saved files are deleted first when the folder's saved files exceed
+// heatmaps.max_mb.
+package edge

@@ -1,0 +1,28 @@
+package gpio
+
+import (
+	"context"
+	"time"
+)
+
+// Line is one digital output: a reject actuator or a status LED.
+type Line interface {
+	// Set drives the line to its active level when active is true and to
+	// its inactive level otherwise. The active level (high or low) is part
+	// of the line's configuration, so callers think only in terms of
+	// active and inactive.
+	Set(active bool) error
+
+	// Release drives the line inactive and frees the pin.
+	Release() error
+
+	// String names the line for logs, as "<role> <pin>".
+	String() string
+}
+
+// Pulser drives a line active for a fixed width. The reject actuator uses
+// it so that a pulse always ends, even when the caller's context ends.
+type Pulser interface {
+	// Pulse sets the line active, waits width, then sets it inactive.
+	Pulse(ctx context.Context, width time.Duration) error
+}

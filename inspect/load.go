@@ -1,0 +1,57 @@
+package inspect
+
+import (
+	"fmt"
+
+	"edgeae/models"
+	"edgeae/models/modelfile"
+)
+
+// Load reads a model file of either format (float32 or int8) and returns a
+// detector for it.
+func Load(path string) (*Detector, error) {
+	raw, tensors, err := modelfile.Read(path)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	return fromFile(path, raw, tensors)
+}
+
+// fromFile builds a detector from the parts of a model file; name is used
+// in errors.
+func fromFile(name string, raw []byte, tensors []modelfile.Tensor) (*Detector, error) {
+	meta, tensors, err := models.DecodeMeta(name, raw, tensors)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	return fromMeta(name, meta, tensors)
+}
+
+// fromMeta builds the engine named by meta.Format and wraps it in a
+// detector.
+func fromMeta(name string, meta models.Meta, tensors []modelfile.Tensor) (*Detector, error) {
+	var engine models.Engine
+	switch meta.Format {
+	case models.FormatFloat32:
+		net, err := models.NetFromTensors(name, meta, tensors)
+		if err != nil {
+			return nil, fmt.Errorf("inspect: %w", err)
+		}
+		engine = net
+	default:
+		return nil, fmt.Errorf("inspect: %s: unknown model format %q: expected %q or %q",
+			name, meta.Format, models.FormatFloat32, models.FormatInt8)
+	}
+
+	return New(meta, engine)
+}
+
+// LoadDefault returns a detector for the model embedded in the binary: the
+// int8 model when one is embedded, else the float32 one.
+func LoadDefault() (*Detector, error) {
+	meta, tensors, err := models.DefaultFile()
+	if err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	return fromMeta("embedded "+models.DefaultModelName, meta, tensors)
+}
