@@ -555,7 +555,9 @@ func TestLoopSerialLines(t *testing.T) {
 // failingWriter fails every write.
 type failingWriter struct{}
 
-func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("write /dev/ttyS0: input/output error") }
+func (failingWriter) Write([]byte) (int, error) {
+	return 0, errors.New("write /dev/ttyS0: input/output error")
+}
 
 func TestLoopSerialFailureKeepsInspecting(t *testing.T) {
 	h := newHarness([]stepSpec{{seq: 1}, {seq: 2, out: &outcome{score: 1, threshold: 0.5}}, {seq: 3}})

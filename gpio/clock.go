@@ -9,9 +9,11 @@ type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
 
-	// NewTimer returns a timer that fires once after d. A d of zero or less
-	// fires at once.
-	NewTimer(d time.Duration) Timer
+	// NewTimerAt returns a timer that fires once when the clock reaches
+	// deadline, or at once when deadline has passed. Reject and LED pass
+	// absolute deadlines so that a clock that moves between their reading
+	// of Now and the timer's creation cannot delay an event.
+	NewTimerAt(deadline time.Time) Timer
 }
 
 // Timer is a one-shot timer made by a Clock.
@@ -36,8 +38,8 @@ func (systemClock) Now() time.Time {
 	return time.Now()
 }
 
-func (systemClock) NewTimer(d time.Duration) Timer {
-	return systemTimer{time.NewTimer(d)}
+func (systemClock) NewTimerAt(deadline time.Time) Timer {
+	return systemTimer{time.NewTimer(time.Until(deadline))}
 }
 
 // systemTimer adapts *time.Timer to Timer.

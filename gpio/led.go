@@ -217,7 +217,7 @@ func (l *LED) run() {
 			continue
 		}
 
-		timer := l.clock.NewTimer(next.Sub(now))
+		timer := l.clock.NewTimerAt(next)
 		select {
 		case <-timer.C():
 		case <-l.wake:

@@ -348,7 +348,7 @@ func (r *Reject) run() {
 		}
 		r.mu.Unlock()
 
-		r.sleep(next.Sub(now), ok)
+		r.sleep(next, ok)
 	}
 }
 
@@ -367,15 +367,15 @@ func (r *Reject) nextEvent(active bool, activeUntil time.Time) (time.Time, bool)
 	return next, ok
 }
 
-// sleep waits for d when timed is true, and in any case until a wake
-// signal.
-func (r *Reject) sleep(d time.Duration, timed bool) {
+// sleep waits until the clock reaches deadline when timed is true, and in
+// any case until a wake signal.
+func (r *Reject) sleep(deadline time.Time, timed bool) {
 	if !timed {
 		<-r.wake
 		return
 	}
 
-	timer := r.clock.NewTimer(d)
+	timer := r.clock.NewTimerAt(deadline)
 	defer timer.Stop()
 
 	select {

@@ -34,8 +34,8 @@ type Detector struct {
 }
 
 // New builds a detector from model metadata and an engine whose input
-// shape matches the metadata.
-func New(meta models.Meta, engine models.Engine) (*Detector, error) {
+// shape matches the metadata. normal is the model's pixel model, or nil.
+func New(meta models.Meta, engine models.Engine, normal *score.PixelModel) (*Detector, error) {
 	c, h, w := engine.InputShape()
 	pre := meta.Preprocess
 	if c != pre.Channels || h != pre.Height || w != pre.Width {
@@ -45,6 +45,9 @@ func New(meta models.Meta, engine models.Engine) (*Detector, error) {
 
 	scorer, err := score.NewScorer(meta.Score, c, h, w)
 	if err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	if err := scorer.SetPixelModel(normal); err != nil {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
 

@@ -43,7 +43,11 @@ func fromMeta(name string, meta models.Meta, tensors []modelfile.Tensor) (*Detec
 			name, meta.Format, models.FormatFloat32, models.FormatInt8)
 	}
 
-	return New(meta, engine)
+	normal, err := models.PixelModelFrom(name, meta, tensors)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	return New(meta, engine, normal)
 }
 
 // LoadDefault returns a detector for the model embedded in the binary: the

@@ -39,6 +39,11 @@ type Meta struct {
 	// Calibration summarises the held-out good scores behind Threshold.
 	Calibration score.Stats `json:"calibration"`
 
+	// PixelModel, when set, describes the per-position normal model of
+	// the error map stored in the tensors PixelMeanTensor and
+	// PixelStdTensor.
+	PixelModel *PixelModelInfo `json:"pixel_model,omitempty"`
+
 	// Training records how the model was made.
 	Training TrainingInfo `json:"training"`
 
@@ -64,13 +69,68 @@ type TrainingInfo struct {
 	Duration        string    `json:"duration"`
 }
 
+// PixelModelInfo holds the scalar fields of a score.PixelModel; its maps
+// are stored as tensors.
+type PixelModelInfo struct {
+	Width  int     `json:"width"`
+	Height int     `json:"height"`
+	Eps    float32 `json:"eps"`
+}
+
+// Names of the tensors that hold the pixel model's maps.
+const (
+	PixelMeanTensor = "pixel.mean"
+	PixelStdTensor  = "pixel.std"
+)
+
+// PixelModelTensors returns the tensors that store p, and sets
+// meta.PixelModel; nil p stores nothing.
+func PixelModelTensors(meta *Meta, p *score.PixelModel) []modelfile.Tensor {
+	if p == nil {
+		meta.PixelModel = nil
+		return nil
+	}
+	meta.PixelModel = &PixelModelInfo{Width: p.Width, Height: p.Height, Eps: p.Eps}
+	shape := []int{p.Height, p.Width}
+	return []modelfile.Tensor{
+		{Name: PixelMeanTensor, DType: modelfile.Float32, Shape: shape, F32: p.Mean},
+		{Name: PixelStdTensor, DType: modelfile.Float32, Shape: shape, F32: p.Std},
+	}
+}
+
+// PixelModelFrom rebuilds the pixel model described by meta from a model
+// file's tensors; it returns nil when the model has none.
+func PixelModelFrom(name string, meta Meta, tensors []modelfile.Tensor) (*score.PixelModel, error) {
+	info := meta.PixelModel
+	if info == nil {
+		return nil, nil
+	}
+
+	p := &score.PixelModel{Width: info.Width, Height: info.Height, Eps: info.Eps}
+	n := info.Width * info.Height
+	for _, t := range tensors {
+		switch t.Name {
+		case PixelMeanTensor:
+			p.Mean = t.F32
+		case PixelStdTensor:
+			p.Std = t.F32
+		}
+	}
+	if len(p.Mean) != n || len(p.Std) != n {
+		return nil, fmt.Errorf("models: %s: pixel model needs %d values in %q and %q, found %d and %d",
+			name, n, PixelMeanTensor, PixelStdTensor, len(p.Mean), len(p.Std))
+	}
+	return p, nil
+}
+
 // ErrFormat means a model file holds a different format than the caller
 // expects (for example an int8 model given to a float32 loader).
 var ErrFormat = errors.New("model format mismatch")
 
 // Save writes a float32 model file atomically: the old file at path stays
-// intact until the new one is complete.
-func Save(path string, meta Meta, net *Net) error {
+// intact until the new one is complete. extra tensors, such as those of
+// PixelModelTensors, are stored after the weights.
+func Save(path string, meta Meta, net *Net, extra ...modelfile.Tensor) error {
 	meta.Format = FormatFloat32
 	meta.Arch = net.Arch
 
@@ -84,6 +144,7 @@ func Save(path string, meta Meta, net *Net) error {
 	for _, p := range params {
 		tensors = append(tensors, modelfile.Tensor{Name: p.Name, DType: modelfile.Float32, Shape: p.Shape, F32: p.Value})
 	}
+	tensors = append(tensors, extra...)
 
 	if err := modelfile.Write(path, buf, tensors); err != nil {
 		return fmt.Errorf("models: save: %w", err)

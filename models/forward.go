@@ -161,6 +161,9 @@ func float32Data(x *tensor.Dense, what string) ([]float32, error) {
 // images checks that x is (C,H,W) or (N,C,H,W) for this net and returns its
 // data, the image count and whether it had a batch dimension.
 func (n *Net) images(x *tensor.Dense) (data []float32, count int, batched bool, err error) {
+	if err := n.checkLayers(); err != nil {
+		return nil, 0, false, err
+	}
 	data, err = float32Data(x, "input")
 	if err != nil {
 		return nil, 0, false, err
@@ -282,6 +285,9 @@ func (n *Net) Reconstruct(dst, src *tensor.Dense) error {
 func (n *Net) reconstruct(dst, src []float32) error {
 	if len(dst) != n.inSize() || len(src) != n.inSize() {
 		return errReconstructShape
+	}
+	if err := n.checkLayers(); err != nil {
+		return err
 	}
 	ws := n.workspace(0)
 	ws.nw = n.workers

@@ -162,7 +162,34 @@ func (n *Net) InputShape() (c, h, w int) { return n.Arch.Channels, n.Arch.Height
 // dec<i>.convt.weight, dec<i>.convt.bias. Value and Grad alias the Net's
 // storage; the returned slice is a fresh copy of the descriptors.
 func (n *Net) Params() []Param {
+	n.syncParams()
 	return append([]Param(nil), n.params...)
+}
+
+// syncParams re-reads Param.Value from the layers, in case a caller (a
+// model-file loader, say) replaced a Layer's Weight or Bias slice.
+func (n *Net) syncParams() {
+	for li, pi := range n.paramOf {
+		if pi >= 0 {
+			n.params[pi].Value = n.Layers[li].Weight
+			n.params[pi+1].Value = n.Layers[li].Bias
+		}
+	}
+}
+
+// checkLayers reports a layer whose parameters were replaced by slices of
+// the wrong size.
+func (n *Net) checkLayers() error {
+	for li, l := range n.Layers {
+		if n.paramOf[li] < 0 {
+			continue
+		}
+		if len(l.Weight) != l.In*l.Out*9 || len(l.Bias) != l.Out {
+			return fmt.Errorf("models: layer %d (%s) has %d weights and %d biases, want %d and %d",
+				li, l.Kind, len(l.Weight), len(l.Bias), l.In*l.Out*9, l.Out)
+		}
+	}
+	return nil
 }
 
 // NumParams returns the number of scalar parameters.

@@ -492,3 +492,24 @@ func TestReconstructNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestReplacedWeights(t *testing.T) {
+	n, _ := New(tinyArch(), 1)
+	// A loader may swap in new slices rather than copy into the old ones.
+	w := make([]float32, len(n.Layers[0].Weight))
+	for i := range w {
+		w[i] = 0.5
+	}
+	n.Layers[0].Weight = w
+	if p := n.Params()[0]; &p.Value[0] != &w[0] {
+		t.Fatal("Params does not see the replaced weight slice")
+	}
+	n.Layers[0].Bias = []float32{1}
+	x := tensor.New(tensor.WithShape(1, 8, 8), tensor.WithBacking(make([]float32, 64)))
+	if _, err := n.Forward(x); err == nil || !strings.Contains(err.Error(), "layer 0") {
+		t.Fatalf("Forward with a short bias: %v", err)
+	}
+	if _, err := n.TrainBatch(make([]float32, 64), make([]float32, 64), 1); err == nil {
+		t.Fatal("TrainBatch accepted a short bias")
+	}
+}

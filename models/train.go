@@ -21,6 +21,9 @@ func (n *Net) TrainBatch(input, target []float32, batch int) (float64, error) {
 // trainBatch is TrainBatch that also writes dLoss/dInput into dInput when
 // it is non-nil (used by the gradient checks).
 func (n *Net) trainBatch(input, target []float32, batch int, dInput []float32) (float64, error) {
+	if err := n.checkLayers(); err != nil {
+		return 0, err
+	}
 	sz := n.inSize()
 	if batch < 1 {
 		return 0, fmt.Errorf("models: batch must be >= 1, got %d", batch)

@@ -23,6 +23,10 @@ type Scorer struct {
 	// topK is the number of values averaged by "topk".
 	topK int
 
+	// normal, when set, turns the smoothed map into per-position z-scores
+	// before "max" and "topk".
+	normal *PixelModel
+
 	pixel    []float32 // squared error averaged over channels
 	blurred  []float32 // horizontal pass of the smoothing
 	smoothed []float32 // the returned error map
@@ -70,6 +74,24 @@ func fractionCount(fraction float64, n int) int {
 	return min(max(k, 1), n)
 }
 
+// SetPixelModel makes "max" and "topk" score the per-position z-score of
+// the smoothed error map under p instead of the map itself; nil turns it
+// off. "mean" ignores it.
+func (s *Scorer) SetPixelModel(p *PixelModel) error {
+	if p == nil {
+		s.normal = nil
+		return nil
+	}
+
+	n := s.height * s.width
+	if p.Width != s.width || p.Height != s.height || len(p.Mean) != n || len(p.Std) != n {
+		return fmt.Errorf("score: pixel model is %dx%d with %d means and %d deviations, scorer maps are %dx%d",
+			p.Width, p.Height, len(p.Mean), len(p.Std), s.width, s.height)
+	}
+	s.normal = p
+	return nil
+}
+
 // Check reports why Score would reject input and recon: a length that does
 // not match the Scorer's shape, or a NaN or infinite value.
 func (s *Scorer) Check(input, recon []float32) error {
@@ -107,6 +129,10 @@ func (s *Scorer) Score(input, recon []float32) (score float64, errMap []float32)
 
 	sum := s.pixelErrors(input, recon)
 	smoothGaussian(s.smoothed, s.pixel, s.blurred, s.width, s.height, s.kernel, s.radius)
+	if s.normal != nil && s.cfg.Method != MethodMean {
+		// The sizes were checked by SetPixelModel, so Normalize cannot fail.
+		_ = s.normal.Normalize(s.smoothed, s.smoothed)
+	}
 
 	switch s.cfg.Method {
 	case MethodMean:

@@ -70,24 +70,55 @@ func loadOne(path string, pre preprocess.Config, size int) ([]float32, error) {
 	return x, nil
 }
 
-// ScoreAll reconstructs each tensor with engine and returns its image score.
-func ScoreAll(engine models.Engine, cfg score.Config, arch models.Arch, xs [][]float32) ([]float64, error) {
-	scorer, err := score.NewScorer(cfg, arch.Channels, arch.Height, arch.Width)
+// ScoreAll reconstructs each tensor with engine and returns its image
+// score; normal is the pixel model of the score, or nil.
+func ScoreAll(engine models.Engine, cfg score.Config, normal *score.PixelModel, arch models.Arch, xs [][]float32) ([]float64, error) {
+	scores := make([]float64, len(xs))
+	err := eachMap(engine, cfg, normal, arch, xs, func(i int, s float64, _ []float32) {
+		scores[i] = s
+	})
+	return scores, err
+}
+
+// FitPixelModel fits the per-position normal model of the smoothed error
+// maps of xs, reconstructed by engine.
+func FitPixelModel(engine models.Engine, cfg score.Config, arch models.Arch, xs [][]float32) (*score.PixelModel, error) {
+	maps := make([][]float32, len(xs))
+	err := eachMap(engine, cfg, nil, arch, xs, func(i int, _ float64, m []float32) {
+		maps[i] = append([]float32(nil), m...)
+	})
 	if err != nil {
 		return nil, err
+	}
+	return score.FitPixelModel(maps, arch.Width, arch.Height)
+}
+
+// eachMap reconstructs and scores every tensor and passes the score and
+// the error map (owned by the scorer) to fn.
+func eachMap(engine models.Engine, cfg score.Config, normal *score.PixelModel, arch models.Arch, xs [][]float32,
+	fn func(i int, s float64, m []float32)) error {
+	scorer, err := score.NewScorer(cfg, arch.Channels, arch.Height, arch.Width)
+	if err != nil {
+		return err
+	}
+	if err := scorer.SetPixelModel(normal); err != nil {
+		return err
 	}
 
 	size := arch.Channels * arch.Height * arch.Width
 	recon := make([]float32, size)
 	dst := tensor.New(tensor.WithShape(arch.Channels, arch.Height, arch.Width), tensor.WithBacking(recon))
 
-	scores := make([]float64, len(xs))
 	for i, x := range xs {
 		src := tensor.New(tensor.WithShape(arch.Channels, arch.Height, arch.Width), tensor.WithBacking(x))
 		if err := engine.Reconstruct(dst, src); err != nil {
-			return nil, err
+			return err
 		}
-		scores[i], _ = scorer.Score(x, recon)
+		s, m := scorer.Score(x, recon)
+		if m == nil {
+			return scorer.Check(x, recon)
+		}
+		fn(i, s, m)
 	}
-	return scores, nil
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"edgeae/dataset"
 	"edgeae/models"
+	"edgeae/models/modelfile"
 	"edgeae/preprocess"
 	"edgeae/score"
 )
@@ -48,6 +49,11 @@ type Config struct {
 	Preprocess preprocess.Config
 	Score      score.Config
 	Augment    Augment
+
+	// PixelModel fits a per-position normal model of the error map on the
+	// training images after the last epoch and scores z-scores against it
+	// (see score.PixelModel). The held-out images still set the threshold.
+	PixelModel bool
 
 	// Progress receives the progress bar or plain progress lines; nil
 	// discards them. Terminal selects the bar.
@@ -183,7 +189,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return res, err
 	}
 
-	meta, held, err := calibrate(cfg, net, heldX, meta)
+	meta, held, extra, err := calibrate(cfg, net, trainX, heldX, meta)
 	if err != nil {
 		return res, err
 	}
@@ -191,7 +197,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	meta.Training.Created = time.Now().UTC()
 	meta.Training.Duration = time.Since(start).Round(time.Second).String()
 
-	if err := models.Save(cfg.Out, meta, net); err != nil {
+	if err := models.Save(cfg.Out, meta, net, extra...); err != nil {
 		return res, fmt.Errorf("train: %w", err)
 	}
 	res.Meta, res.HeldScores, res.Duration = meta, held, time.Since(start)
@@ -255,7 +261,7 @@ func fit(ctx context.Context, cfg Config, net *models.Net, trainX [][]float32, m
 		log.Debug("epoch done", "epoch", epoch, "loss", epochLoss)
 
 		if epoch%cfg.CheckpointEvery == 0 && epoch < cfg.Epochs {
-			if err := writeCheckpoint(cfg, net, heldX, meta, epoch, epochLoss); err != nil {
+			if err := writeCheckpoint(cfg, net, trainX, heldX, meta, epoch, epochLoss); err != nil {
 				return err
 			}
 		}
@@ -266,8 +272,8 @@ func fit(ctx context.Context, cfg Config, net *models.Net, trainX [][]float32, m
 
 // writeCheckpoint calibrates the current weights and saves them to
 // cfg.Checkpoint, replacing the previous checkpoint atomically.
-func writeCheckpoint(cfg Config, net *models.Net, heldX [][]float32, meta models.Meta, epoch int, loss float64) error {
-	meta, _, err := calibrate(cfg, net, heldX, meta)
+func writeCheckpoint(cfg Config, net *models.Net, trainX, heldX [][]float32, meta models.Meta, epoch int, loss float64) error {
+	meta, _, extra, err := calibrate(cfg, net, trainX, heldX, meta)
 	if err != nil {
 		return err
 	}
@@ -275,25 +281,37 @@ func writeCheckpoint(cfg Config, net *models.Net, heldX [][]float32, meta models
 	meta.Training.FinalLoss = loss
 	meta.Training.Created = time.Now().UTC()
 
-	if err := models.Save(cfg.Checkpoint, meta, net); err != nil {
+	if err := models.Save(cfg.Checkpoint, meta, net, extra...); err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
 	return nil
 }
 
-// calibrate scores the held-out good images and sets the threshold.
-func calibrate(cfg Config, net *models.Net, heldX [][]float32, meta models.Meta) (models.Meta, []float64, error) {
-	scores, err := ScoreAll(net, cfg.Score, cfg.Arch, heldX)
+// calibrate fits the pixel model on the training images when enabled,
+// scores the held-out good images and sets the threshold. It returns the
+// updated metadata, the held-out scores and the pixel model's tensors.
+func calibrate(cfg Config, net *models.Net, trainX, heldX [][]float32, meta models.Meta) (models.Meta, []float64, []modelfile.Tensor, error) {
+	var normal *score.PixelModel
+	if cfg.PixelModel {
+		var err error
+		normal, err = FitPixelModel(net, cfg.Score, cfg.Arch, trainX)
+		if err != nil {
+			return meta, nil, nil, fmt.Errorf("train: fit pixel model: %w", err)
+		}
+	}
+	extra := models.PixelModelTensors(&meta, normal)
+
+	scores, err := ScoreAll(net, cfg.Score, normal, cfg.Arch, heldX)
 	if err != nil {
-		return meta, nil, fmt.Errorf("train: calibrate: %w", err)
+		return meta, nil, nil, fmt.Errorf("train: calibrate: %w", err)
 	}
 
 	threshold, stats, err := score.Calibrate(scores, cfg.Quantile, cfg.Margin)
 	if err != nil {
-		return meta, nil, fmt.Errorf("train: calibrate on %d held-out images: %w", len(heldX), err)
+		return meta, nil, nil, fmt.Errorf("train: calibrate on %d held-out images: %w", len(heldX), err)
 	}
 	meta.Threshold, meta.Calibration = threshold, stats
-	return meta, scores, nil
+	return meta, scores, extra, nil
 }
 
 // trainBatch runs one forward and backward pass; tests replace it to inject

@@ -59,14 +59,28 @@ type kindRow struct {
 	Rejected int      `json:"rejected"`
 }
 
-// imageRow is the outcome for one test image.
+// imageRow is the outcome for one test image. A fault has the score +Inf,
+// written as null in JSON, which has no infinity.
 type imageRow struct {
 	Path      string  `json:"path"`
 	Kind      string  `json:"kind"`
 	Defective bool    `json:"defective"`
-	Score     float64 `json:"score"`
+	Score     float64 `json:"-"`
 	Rejected  bool    `json:"rejected"`
 	Fault     string  `json:"fault,omitempty"`
+}
+
+// MarshalJSON writes the row with its score, or null for a fault.
+func (r imageRow) MarshalJSON() ([]byte, error) {
+	type plain imageRow
+	out := struct {
+		plain
+		Score *float64 `json:"score"`
+	}{plain: plain(r)}
+	if !math.IsInf(r.Score, 0) && !math.IsNaN(r.Score) {
+		out.Score = &r.Score
+	}
+	return json.Marshal(out)
 }
 
 // runEval scores every test image and prints the metrics.
@@ -132,6 +146,17 @@ func evaluate(ctx context.Context, det *inspect.Detector, samples []dataset.Samp
 	var pixelScores []float64
 	var pixelLabels []bool
 
+	// Pixel AUROC needs masks in the model's frame, which pose alignment
+	// and regions of interest would have to warp too.
+	// NOTE: masks are not warped, so pixel AUROC is only computed for models
+	// without pose normalisation and without a region of interest.
+	withMasks := det.Meta.Preprocess.Pose == nil && det.Meta.Preprocess.ROI == nil
+	hasMask := false
+	for _, s := range samples {
+		hasMask = hasMask || s.MaskPath != ""
+	}
+	withMasks = withMasks && hasMask
+
 	for _, s := range samples {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -156,7 +181,9 @@ func evaluate(ctx context.Context, det *inspect.Detector, samples []dataset.Samp
 		latency += float64(res.Latency.Microseconds()) / 1000
 		inspected++
 
-		if s.MaskPath != "" && det.Meta.Preprocess.Pose == nil {
+		if !withMasks {
+			// No masks in this split: pixel AUROC stays undefined.
+		} else if s.MaskPath != "" {
 			mask, err := dataset.LoadMask(s.MaskPath, res.MapWidth, res.MapHeight)
 			if err != nil {
 				return nil, err
@@ -165,7 +192,7 @@ func evaluate(ctx context.Context, det *inspect.Detector, samples []dataset.Samp
 				pixelScores = append(pixelScores, float64(res.Map[i]))
 				pixelLabels = append(pixelLabels, m)
 			}
-		} else if !s.Defective && det.Meta.Preprocess.Pose == nil {
+		} else if !s.Defective {
 			for _, v := range res.Map {
 				pixelScores = append(pixelScores, float64(v))
 				pixelLabels = append(pixelLabels, false)
@@ -234,7 +261,7 @@ func summarise(rep *evalReport, pixelScores []float64, pixelLabels []bool) {
 	if len(pixelScores) > 0 {
 		rep.PixelAUROC, rep.PixelNote = optional(metrics.AUROC(pixelScores, pixelLabels))
 	} else {
-		rep.PixelNote = "no ground-truth masks in this test split"
+		rep.PixelNote = "no ground-truth masks usable for this model (none in the split, or pose or region of interest on)"
 	}
 }
 

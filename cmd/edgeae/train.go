@@ -49,6 +49,7 @@ func runTrain(ctx context.Context, args []string) error {
 	fs.Float64Var(&cfg.Score.Sigma, "sigma", cfg.Score.Sigma, "Gaussian smoothing of the error map in pixels, for max and topk")
 	fs.Float64Var(&cfg.Score.TopK, "topk", cfg.Score.TopK, "fraction of error-map pixels averaged by topk")
 
+	fs.BoolVar(&cfg.PixelModel, "pixel-model", false, "score per-position z-scores of the error map against a normal model fitted on the training images")
 	fs.Float64Var(&cfg.Augment.Brightness, "aug-brightness", 0, "largest random brightness offset, in [0, 0.5]")
 	fs.Float64Var(&cfg.Augment.Contrast, "aug-contrast", 0, "largest random relative contrast change, in [0, 0.5]")
 	fs.IntVar(&cfg.Augment.Shift, "aug-shift", 0, "largest random translation in pixels")

@@ -38,14 +38,14 @@ func (c *Clock) Now() time.Time {
 	return c.now
 }
 
-// NewTimer returns a timer that fires when Advance reaches now plus d. A d
-// of zero or less fires at once.
-func (c *Clock) NewTimer(d time.Duration) gpio.Timer {
+// NewTimerAt returns a timer that fires when Advance reaches deadline, or
+// at once when the clock is already there.
+func (c *Clock) NewTimerAt(deadline time.Time) gpio.Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
-	t := &timer{clock: c, deadline: c.now.Add(d), ch: make(chan time.Time, 1)}
-	if d <= 0 {
+	t := &timer{clock: c, deadline: deadline, ch: make(chan time.Time, 1)}
+	if !deadline.After(c.now) {
 		t.ch <- c.now
 		return t
 	}

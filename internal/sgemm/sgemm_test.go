@@ -234,20 +234,25 @@ func TestGemmNoAllocs(t *testing.T) {
 	}
 }
 
-// Benchmarks at the shapes of the autoencoder's layers at 224 px (one
-// image): conv forward W·col, conv weight gradient dY·colᵀ, conv input
-// gradient Wᵀ·dY, transposed-conv forward Wᵀ·X.
+// Benchmarks at the shapes of the autoencoder's GEMMs for one 224 px image
+// (default widths), the heaviest first: conv forward W·col (NN), conv weight
+// gradient dY·colᵀ (NT), conv input gradient Wᵀ·dY (TN), transposed-conv
+// forward Wᵀ·X (TN) and input gradient W·dcol (NN).
 var benchShapes = []struct {
 	name    string
 	ta, tb  bool
 	m, n, k int
 }{
-	{"conv2_fwd_32x12544x144", false, false, 32, 12544, 144},
-	{"conv3_fwd_64x3136x288", false, false, 64, 3136, 288},
-	{"conv3_dW_64x288x3136", false, true, 64, 288, 3136},
-	{"conv3_dX_288x3136x64", true, false, 288, 3136, 64},
-	{"convt1_fwd_288x784x64", true, false, 288, 784, 64},
-	{"convt2_dX_32x3136x144", false, false, 32, 3136, 144},
+	{"enc1_dW_32x144x12544", false, true, 32, 144, 12544},
+	{"enc1_dX_144x12544x32", true, false, 144, 12544, 32},
+	{"enc1_fwd_32x12544x144", false, false, 32, 12544, 144},
+	{"enc2_dW_64x288x3136", false, true, 64, 288, 3136},
+	{"enc2_fwd_64x3136x288", false, false, 64, 3136, 288},
+	{"enc2_dX_288x3136x64", true, false, 288, 3136, 64},
+	{"enc0_dWt_9x16x50176", false, true, 9, 16, 50176},
+	{"enc0_fwd_16x50176x9", false, false, 16, 50176, 9},
+	{"dec0_fwd_288x784x64", true, false, 288, 784, 64},
+	{"dec1_dX_32x3136x144", false, false, 32, 3136, 144},
 	{"square_512", false, false, 512, 512, 512},
 }
 

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"edgeae/internal/testdata"
+	"edgeae/models"
+	"edgeae/preprocess"
+	"edgeae/train"
+)
+
+// trainSmall trains a 32 x 32 model for two epochs on the first 20 real
+// train/good images and returns the dataset root (symbolic links to 3 good
+// and 3 defective test images) and the model path.
+func trainSmall(t *testing.T) (data, model string) {
+	t.Helper()
+	src := testdata.ScrewDir(t)
+	data = t.TempDir()
+
+	link := func(kind, split string, n int) {
+		from := filepath.Join(src, split, kind)
+		to := filepath.Join(data, split, kind)
+		entries, err := os.ReadDir(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(to, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries[:n] {
+			if err := os.Symlink(filepath.Join(from, e.Name()), filepath.Join(to, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	link("good", "train", 20)
+	link("good", "test", 3)
+	link("defective", "test", 3)
+
+	model = filepath.Join(t.TempDir(), "small.edgeae")
+	cfg := train.DefaultConfig()
+	cfg.Data, cfg.Out, cfg.Epochs, cfg.Batch, cfg.Holdout = data, model, 2, 8, 0.25
+	cfg.Arch = models.Arch{Channels: 1, Height: 32, Width: 32, Widths: []int{4, 8, 8}}
+	cfg.Preprocess = preprocess.Config{Width: 32, Height: 32, Channels: 1, Resize: "area"}
+	if _, err := train.Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	return data, model
+}
+
+func TestEvalWritesReport(t *testing.T) {
+	data, model := trainSmall(t)
+	out := t.TempDir()
+	jsonPath := filepath.Join(out, "report.json")
+	heatmaps := filepath.Join(out, "heatmaps")
+
+	err := runEval(context.Background(), []string{"--data", data, "--model", model, "--json", jsonPath, "--heatmaps", heatmaps})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	buf, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(buf, &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"image_auroc", "n_good", "n_defective", "threshold", "per_kind"} {
+		if _, ok := rep[key]; !ok {
+			t.Errorf("report lacks %q", key)
+		}
+	}
+	if rep["n_good"] != 3.0 || rep["n_defective"] != 3.0 {
+		t.Errorf("report counts %v good and %v defective, want 3 and 3", rep["n_good"], rep["n_defective"])
+	}
+	if _, ok := rep["image_auroc"].(float64); !ok {
+		t.Errorf("image_auroc = %v, want a number", rep["image_auroc"])
+	}
+
+	entries, err := os.ReadDir(heatmaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 6 {
+		t.Errorf("wrote %d heatmaps, want 6", len(entries))
+	}
+	f, err := os.Open(filepath.Join(heatmaps, entries[0].Name()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("heatmap %s: %v", entries[0].Name(), err)
+	}
+	if b := img.Bounds(); b.Dx() != 32 || b.Dy() != 32 {
+		t.Errorf("heatmap is %dx%d, want the model input 32x32", b.Dx(), b.Dy())
+	}
+}
+
+func TestEvalOneClassIsUndefined(t *testing.T) {
+	data, model := trainSmall(t)
+	if err := os.RemoveAll(filepath.Join(data, "test", "defective")); err != nil {
+		t.Fatal(err)
+	}
+	jsonPath := filepath.Join(t.TempDir(), "report.json")
+
+	if err := runEval(context.Background(), []string{"--data", data, "--model", model, "--json", jsonPath}); err != nil {
+		t.Fatal(err)
+	}
+
+	buf, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		AUROC *float64 `json:"image_auroc"`
+		Note  string   `json:"image_auroc_note"`
+	}
+	if err := json.Unmarshal(buf, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.AUROC != nil {
+		t.Errorf("image_auroc = %v with only good images, want null", *rep.AUROC)
+	}
+	if rep.Note == "" {
+		t.Error("image_auroc_note is empty, want the reason")
+	}
+}
+
+func TestEvalCorruptImageCountsAsFault(t *testing.T) {
+	data, model := trainSmall(t)
+	bad := filepath.Join(data, "test", "defective", "999.png")
+	if err := os.WriteFile(bad, []byte("\x89PNG\r\n\x1a\nbroken"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	jsonPath := filepath.Join(t.TempDir(), "report.json")
+
+	if err := runEval(context.Background(), []string{"--data", data, "--model", model, "--json", jsonPath}); err != nil {
+		t.Fatal(err)
+	}
+
+	buf, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep evalReport
+	if err := json.Unmarshal(buf, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Faults != 1 {
+		t.Errorf("faults = %d, want 1", rep.Faults)
+	}
+	if rep.NDefective != 4 {
+		t.Errorf("n_defective = %d, want 4 (the corrupt file is still counted)", rep.NDefective)
+	}
+}
+
+func TestEncodingsWritesPlot(t *testing.T) {
+	data, model := trainSmall(t)
+	plotPath := filepath.Join(t.TempDir(), "enc.png")
+
+	if err := runEncodings(context.Background(), []string{"--data", data, "--model", model, "--plot", plotPath}); err != nil {
+		t.Fatal(err)
+	}
+
+	f, err := os.Open(plotPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("plot is not a PNG: %v", err)
+	}
+}
+
+func TestSummariseClass(t *testing.T) {
+	c := summariseClass("good", [][]float32{{1, 3}, {3, 5}})
+
+	if c.Mean[0] != 2 || c.Mean[1] != 4 {
+		t.Errorf("mean encoding %v, want [2 4]", c.Mean)
+	}
+	if c.MeanValue != 3 {
+		t.Errorf("mean value %g, want 3", c.MeanValue)
+	}
+	if c.Spread != 1 {
+		t.Errorf("spread %g, want 1 (every value is 1 from the mean)", c.Spread)
+	}
+}
+
+func TestSubcommandsHaveHelp(t *testing.T) {
+	for name, cmd := range commands {
+		t.Run(name, func(t *testing.T) {
+			err := cmd.run(context.Background(), []string{"--help"})
+			if !errors.Is(err, flag.ErrHelp) {
+				t.Errorf("%s --help returned %v, want flag.ErrHelp", name, err)
+			}
+		})
+	}
+}
+
+func TestMissingDataIsUsageError(t *testing.T) {
+	for _, name := range []string{"train", "eval", "encodings"} {
+		t.Run(name, func(t *testing.T) {
+			err := commands[name].run(context.Background(), nil)
+			if !errors.Is(err, errUsage) && err == nil {
+				t.Errorf("%s without flags returned nil, want an error", name)
+			}
+		})
+	}
+}

@@ -1,0 +1,120 @@
+package edge
+
+import (
+	"context"
+	"image"
+	"io"
+	"log/slog"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"edgeae/camera"
+	"edgeae/inspect"
+)
+
+// soakFrames is the number of frames one benchmark iteration pushes
+// through the loop.
+const soakFrames = 10_000
+
+// soakSource delivers n frames of one shared image, then io.EOF.
+type soakSource struct {
+	img  image.Image
+	n    uint64
+	next uint64
+}
+
+func (s *soakSource) Next(ctx context.Context) (camera.Frame, error) {
+	if s.next >= s.n {
+		return camera.Frame{}, io.EOF
+	}
+	s.next++
+	return camera.Frame{Image: s.img, Seq: s.next, Time: time.Now(), Name: "soak.png"}, nil
+}
+
+func (s *soakSource) Close() error   { return nil }
+func (s *soakSource) String() string { return "soak" }
+
+// soakInspector rejects every tenth frame and returns a shared map, as
+// the detector does.
+type soakInspector struct {
+	calls int
+	amap  []float32
+}
+
+func (f *soakInspector) Inspect(image.Image) (inspect.Result, error) {
+	f.calls++
+	score := 0.1
+	if f.calls%10 == 0 {
+		score = 0.9
+	}
+	return inspect.Result{Score: score, Threshold: 0.5, Defective: score > 0.5, Map: f.amap, MapWidth: 16, MapHeight: 16}, nil
+}
+
+// nopLine is a gpio.Line that does nothing.
+type nopLine struct{}
+
+func (nopLine) Set(bool) error { return nil }
+func (nopLine) Release() error { return nil }
+func (nopLine) String() string { return "nop" }
+
+// BenchmarkLoopSoak pushes soakFrames frames per iteration through the
+// full loop (seq check, inspect, decide, reject scheduling, LED, serial
+// line, counters) with a fake source and inspector. It reports the p50 and
+// p99 of Part.Latency, the wall time per frame including the serial line,
+// and the live heap after a run minus before it (the maximum over
+// iterations), which stays near zero when the loop keeps nothing per frame.
+func BenchmarkLoopSoak(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Summary.IntervalS = 0
+	cfg.Systemd.Notify = false
+	cfg.Reject.DelayMS = 0
+	cfg.Reject.PulseMS = 1
+
+	img := image.NewGray(image.Rect(0, 0, 64, 64))
+	latencies := make([]time.Duration, 0, soakFrames)
+	var before, after runtime.MemStats
+	var growth []float64
+
+	for b.Loop() {
+		latencies = latencies[:0]
+		insp := &soakInspector{amap: make([]float32, 256)}
+		l, err := New(cfg, Options{
+			Open:       func(context.Context) (camera.Source, error) { return &soakSource{img: img, n: soakFrames}, nil },
+			Inspector:  insp,
+			RejectLine: nopLine{},
+			LEDLine:    nopLine{},
+			Serial:     io.Discard,
+			Logger:     slog.New(slog.DiscardHandler),
+			PulseClock: newFakeClock(time.Now()),
+			OnPart:     func(p Part) { latencies = append(latencies, p.Latency) },
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+
+		if err := l.Run(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		growth = append(growth, float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)))
+
+		c := l.Counters()
+		if c.Inspected != soakFrames || c.Rejected != soakFrames/10 || c.Faults.Total() != 0 {
+			b.Fatalf("counters %+v; want %d inspected, %d rejected, no faults", c, soakFrames, soakFrames/10)
+		}
+	}
+
+	slices.Sort(latencies)
+	b.ReportMetric(float64(latencies[len(latencies)/2].Nanoseconds()), "p50-ns/frame")
+	b.ReportMetric(float64(latencies[len(latencies)*99/100].Nanoseconds()), "p99-ns/frame")
+	b.ReportMetric(slices.Max(growth), "heap-growth-B")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*soakFrames), "ns/frame")
+	b.ReportMetric(soakFrames, "frames/op")
+}

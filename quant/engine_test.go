@@ -1,0 +1,387 @@
+package quant
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"edgeae/models"
+	"edgeae/quant/kernels"
+)
+
+func TestEngineMatchesFloat(t *testing.T) {
+	arch := tinyArch()
+	for _, seed := range []int64{1, 2, 3} {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			net := newNet(t, arch, seed)
+			images := randomImages(arch, 6, uint64(seed))
+			m := quantizeNet(t, net, images, Options{Workers: 1})
+			engine := startEngine(t, m, 1, defaultChunkBytes)
+			var sumSquares, sumErrors float64
+			for n, x := range images {
+				trace, err := net.Trace(imageTensor(arch, x))
+				if err != nil {
+					t.Fatalf("Trace: %v", err)
+				}
+				bound := outputErrorBound(net, m, x, trace)
+				want := reconstruct(t, net, arch, x)
+				got := reconstruct(t, engine, arch, x)
+				worst, at := maxAbsDiff(got, want)
+				if worst > bound {
+					t.Errorf("image %d: output[%d] = %v, float32 %v: error %v exceeds the bound %v", n, at, got[at], want[at], worst, bound)
+				}
+				for i := range want {
+					d := float64(got[i] - want[i])
+					sumErrors += d * d
+					sumSquares += float64(want[i]) * float64(want[i])
+				}
+			}
+
+			if got := sqnr(sumSquares, sumErrors); got < 50 {
+				t.Errorf("output SQNR = %.1f dB, want at least 50 dB", got)
+			}
+		})
+	}
+}
+
+// runOp runs every phase of one layer's op on a single scratch.
+func runOp(engine *Engine, layer int, dst []float32) {
+	s := &scratch{cols: make([]int8, 1<<20), acc: make([]int32, 1<<20)}
+	if layer < len(engine.convs) {
+		op := engine.convs[layer]
+		for chunk := range op.chunks() {
+			op.run(s, chunk)
+		}
+		return
+	}
+
+	op := engine.tconvs[layer-len(engine.convs)]
+	op.dst = dst
+	for chunk := range op.gemmChunks() {
+		op.runGemm(s, chunk)
+	}
+	for o := range op.params.Out {
+		op.runCol2im(s, o)
+	}
+	op.dst = nil
+}
+
+func TestLayersMatchFloat(t *testing.T) {
+	arch := tinyArch()
+	net := newNet(t, arch, 4)
+	images := randomImages(arch, 4, 4)
+	m := quantizeNet(t, net, images, Options{Workers: 1})
+	engine := startEngine(t, m, 1, 256)
+	convs := convLayers(net)
+
+	for n, x := range images {
+		trace, err := net.Trace(imageTensor(arch, x))
+		if err != nil {
+			t.Fatalf("Trace: %v", err)
+		}
+
+		for i := range m.Params.Layers {
+			p := &m.Params.Layers[i]
+
+			// Feed the op its float32 input quantized with its own input
+			// parameters, so only this layer's error is measured.
+			input := x
+			if convs[i] > 0 {
+				input = trace[convs[i]-1].Float32s()
+			}
+			var in []int8
+			if i < len(engine.convs) {
+				in = engine.convs[i].in
+			} else {
+				in = engine.tconvs[i-len(engine.convs)].in
+			}
+			copy(in, quantizeValues(input, p.Input))
+
+			sigmoid := make([]float32, arch.Channels*arch.Height*arch.Width)
+			runOp(engine, i, sigmoid)
+
+			var out []int8
+			if i < len(engine.convs) {
+				out = engine.convs[i].out
+			} else {
+				out = engine.tconvs[i-len(engine.convs)].out
+			}
+			want := trace[outputLayer(net, convs[i])].Float32s()
+			got := make([]float32, len(out))
+			for j, q := range out {
+				got[j] = p.Output.Dequantize(q)
+			}
+
+			bound := layerErrorBound(p, m.Weights[i], input, p.Input.Scale/2)
+			if worst, at := maxAbsDiff(got, want); worst > bound {
+				t.Errorf("image %d, layer %s: output[%d] = %v, float32 %v: error %v exceeds the bound %v",
+					n, p.Name, at, got[at], want[at], worst, bound)
+			}
+
+			if p.Pool {
+				pooled := engine.convs[i].pooled
+				wantPooled := trace[outputLayer(net, convs[i])+1].Float32s()
+				gotPooled := make([]float32, len(pooled))
+				for j, q := range pooled {
+					gotPooled[j] = p.Output.Dequantize(q)
+				}
+				if worst, at := maxAbsDiff(gotPooled, wantPooled); worst > bound {
+					t.Errorf("image %d, layer %s max-pool: output[%d] = %v, float32 %v: error %v exceeds the bound %v",
+						n, p.Name, at, gotPooled[at], wantPooled[at], worst, bound)
+				}
+			}
+
+			if p.Sigmoid {
+				wantSigmoid := trace[convs[i]+1].Float32s()
+				sigmoidBound := bound/4 + 1e-6
+				if worst, at := maxAbsDiff(sigmoid, wantSigmoid); worst > sigmoidBound {
+					t.Errorf("image %d, sigmoid: output[%d] = %v, float32 %v: error %v exceeds the bound %v",
+						n, at, sigmoid[at], wantSigmoid[at], worst, sigmoidBound)
+				}
+			}
+		}
+	}
+}
+
+func TestWorkersBitIdentical(t *testing.T) {
+	arch := models.Arch{Channels: 1, Height: 32, Width: 48, Widths: []int{4, 8, 16}}
+	net := newNet(t, arch, 5)
+	images := randomImages(arch, 3, 5)
+	m := quantizeNet(t, net, images, Options{Workers: 2})
+
+	single := startEngine(t, m, 1, defaultChunkBytes)
+	var want [][]float32
+	for _, x := range images {
+		want = append(want, reconstruct(t, single, arch, x))
+	}
+
+	// Small chunks split even this image into many chunks per layer.
+	for _, chunk := range []int{64, 1000, defaultChunkBytes} {
+		for _, workers := range []int{1, 2, 3, 7} {
+			t.Run(fmt.Sprintf("chunk%d/workers%d", chunk, workers), func(t *testing.T) {
+				engine := startEngine(t, m, workers, chunk)
+				if got := engine.Workers(); got != workers {
+					t.Fatalf("Workers() = %d, want %d", got, workers)
+				}
+				for n, x := range images {
+					got := reconstruct(t, engine, arch, x)
+					if !slices.Equal(got, want[n]) {
+						worst, at := maxAbsDiff(got, want[n])
+						t.Errorf("image %d: output[%d] = %v, single worker %v (difference %v)", n, at, got[at], want[n][at], worst)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestReconstructNoAllocs(t *testing.T) {
+	arch := models.Arch{Channels: 1, Height: 32, Width: 32, Widths: []int{4, 8}}
+	net := newNet(t, arch, 6)
+	images := randomImages(arch, 2, 6)
+	m := quantizeNet(t, net, images, Options{Workers: 1})
+
+	for _, workers := range []int{1, 2, 4} {
+		t.Run(fmt.Sprint("workers", workers), func(t *testing.T) {
+			engine := startEngine(t, m, workers, 128)
+			src := imageTensor(arch, images[0])
+			dst := imageTensor(arch, make([]float32, len(images[0])))
+			if err := engine.Reconstruct(dst, src); err != nil {
+				t.Fatalf("Reconstruct: %v", err)
+			}
+
+			allocs := testing.AllocsPerRun(20, func() {
+				if err := engine.Reconstruct(dst, src); err != nil {
+					t.Fatalf("Reconstruct: %v", err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("Reconstruct allocates %v times per frame, want 0", allocs)
+			}
+		})
+	}
+}
+
+func TestReconstructBatchOfOne(t *testing.T) {
+	arch := tinyArch()
+	net := newNet(t, arch, 7)
+	images := randomImages(arch, 2, 7)
+	engine := startEngine(t, quantizeNet(t, net, images, Options{}), 1, defaultChunkBytes)
+	want := reconstruct(t, engine, arch, images[0])
+
+	got := make([]float32, len(want))
+	src := tensor.New(tensor.WithShape(1, 1, 16, 16), tensor.WithBacking(images[0]))
+	dst := tensor.New(tensor.WithShape(1, 1, 16, 16), tensor.WithBacking(got))
+	if err := engine.Reconstruct(dst, src); err != nil {
+		t.Fatalf("Reconstruct with shape (1,1,16,16): %v", err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("output of shape (1,1,16,16) differs from (1,16,16)")
+	}
+}
+
+func TestReconstructRejectsBadTensors(t *testing.T) {
+	arch := tinyArch()
+	net := newNet(t, arch, 8)
+	images := randomImages(arch, 1, 8)
+	engine := startEngine(t, quantizeNet(t, net, images, Options{}), 1, defaultChunkBytes)
+	good := imageTensor(arch, make([]float32, 256))
+
+	tests := []struct {
+		name     string
+		dst, src *tensor.Dense
+	}{
+		{"nil src", good, nil},
+		{"nil dst", nil, imageTensor(arch, images[0])},
+		{"wrong size", good, tensor.New(tensor.WithShape(1, 8, 32), tensor.WithBacking(make([]float32, 256)))},
+		{"batch of two", good, tensor.New(tensor.WithShape(2, 1, 16, 16), tensor.WithBacking(make([]float32, 512)))},
+		{"float64", good, tensor.New(tensor.WithShape(1, 16, 16), tensor.WithBacking(make([]float64, 256)))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := engine.Reconstruct(tt.dst, tt.src); err == nil {
+				t.Errorf("Reconstruct accepted %s", tt.name)
+			}
+		})
+	}
+}
+
+func TestCloseKeepsEngineUsable(t *testing.T) {
+	arch := tinyArch()
+	net := newNet(t, arch, 9)
+	images := randomImages(arch, 1, 9)
+	engine := startEngine(t, quantizeNet(t, net, images, Options{}), 3, 64)
+	want := reconstruct(t, engine, arch, images[0])
+
+	engine.Close()
+	if got := engine.Workers(); got != 1 {
+		t.Errorf("Workers() after Close = %d, want 1", got)
+	}
+	if got := reconstruct(t, engine, arch, images[0]); !slices.Equal(got, want) {
+		t.Errorf("output after Close differs from the output before")
+	}
+}
+
+func TestQuantizeInput(t *testing.T) {
+	tests := []struct {
+		in   float32
+		want int8
+	}{
+		{0, -128},
+		{1, 127},
+		{float32(1.0 / 255), -127},
+		{float32(128.0 / 255), 0},
+		{float32(254.0 / 255), 126},
+		{0.5, 0},                   // 127.5 rounds half up to 128, code 0
+		{float32(0.4 / 255), -128}, // rounds down
+		{float32(0.6 / 255), -127}, // rounds up
+		{-0.3, -128},
+		{1.7, 127},
+		{float32(math.NaN()), -128},
+		{float32(math.Inf(1)), 127},
+		{float32(math.Inf(-1)), -128},
+	}
+	src := make([]float32, len(tests))
+	for i, tt := range tests {
+		src[i] = tt.in
+	}
+	dst := make([]int8, len(tests))
+	quantizeInput(dst, src)
+	for i, tt := range tests {
+		if dst[i] != tt.want {
+			t.Errorf("quantizeInput(%v) = %d, want %d", tt.in, dst[i], tt.want)
+		}
+	}
+
+	// Every 8-bit value k/255 maps to k-128 exactly.
+	for k := range 256 {
+		x := []float32{float32(k) / 255}
+		q := []int8{0}
+		quantizeInput(q, x)
+		if int(q[0]) != k-128 {
+			t.Errorf("quantizeInput(%d/255) = %d, want %d", k, q[0], k-128)
+		}
+	}
+}
+
+func TestIm2colRowsMatchesKernel(t *testing.T) {
+	tests := []struct {
+		channels, h, w, y0, y1 int
+		padRows                bool
+	}{
+		{1, 1, 1, 0, 1, false},
+		{1, 4, 5, 0, 4, true},
+		{1, 6, 3, 2, 4, true},
+		{3, 7, 2, 0, 1, false},
+		{3, 7, 2, 6, 7, true},
+		{16, 8, 9, 3, 6, true},
+		{2, 5, 1, 1, 5, false},
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, tt := range tests {
+		name := fmt.Sprintf("c%d_%dx%d_rows%d-%d_pad%v", tt.channels, tt.h, tt.w, tt.y0, tt.y1, tt.padRows)
+		t.Run(name, func(t *testing.T) {
+			src := make([]int8, tt.channels*tt.h*tt.w)
+			for i := range src {
+				src[i] = int8(rng.IntN(256) - 128)
+			}
+			rowLen := tt.channels * 9
+			if tt.padRows {
+				rowLen = kernels.PadK(rowLen)
+			}
+			const zero = -5
+
+			whole := make([]int8, tt.h*tt.w*rowLen)
+			kernels.Im2colS8(whole, src, tt.channels, tt.h, tt.w, 3, 3, 1, 1, rowLen, zero)
+
+			got := make([]int8, (tt.y1-tt.y0)*tt.w*rowLen)
+			for i := range got {
+				got[i] = 99 // every entry must be written
+			}
+			im2colRows(got, src, tt.channels, tt.h, tt.w, rowLen, zero, tt.y0, tt.y1)
+
+			want := whole[tt.y0*tt.w*rowLen : tt.y1*tt.w*rowLen]
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("entry %d (pixel %d, tap %d) = %d, want %d", i, i/rowLen, i%rowLen, got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestTransposePixelsMatchesKernel(t *testing.T) {
+	tests := []struct {
+		channels, pixels, kPad, j0, j1 int
+	}{
+		{1, 7, 16, 0, 7},
+		{16, 12, 16, 4, 9},
+		{8, 30, 16, 13, 30},
+		{32, 5, 32, 0, 1},
+	}
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, tt := range tests {
+		name := fmt.Sprintf("c%d_p%d_k%d_%d-%d", tt.channels, tt.pixels, tt.kPad, tt.j0, tt.j1)
+		t.Run(name, func(t *testing.T) {
+			src := make([]int8, tt.channels*tt.pixels)
+			for i := range src {
+				src[i] = int8(rng.IntN(256) - 128)
+			}
+			const zero = 17
+
+			whole := make([]int8, tt.pixels*tt.kPad)
+			kernels.Im2colS8(whole, src, tt.channels, 1, tt.pixels, 1, 1, 1, 0, tt.kPad, zero)
+
+			got := make([]int8, (tt.j1-tt.j0)*tt.kPad)
+			transposePixels(got, src, tt.channels, tt.pixels, tt.kPad, zero, tt.j0, tt.j1)
+			want := whole[tt.j0*tt.kPad : tt.j1*tt.kPad]
+			if !slices.Equal(got, want) {
+				t.Errorf("transposePixels = %v, want %v", got, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,359 @@
+package quant
+
+import (
+	"edgeae/quant/kernels"
+)
+
+// defaultChunkBytes is the target size of one chunk's GEMM b operand
+// (im2col rows or transposed input). A chunk and its int32 accumulators stay in a 1 MiB
+// L2 cache (Cortex-A72 on the Pi 4 has 1 MiB shared by four cores), so
+// im2col, GEMM, requantization and max-pool of a chunk run from cache.
+const defaultChunkBytes = 32 << 10
+
+// convOp is a 3x3, stride 1, padding 1 convolution with bias, requantization
+// and ReLU fused, optionally followed by a 2x2 max-pool. Each chunk is a
+// band of output rows that runs im2col, GEMM, requantization and pooling
+// on its own, so a convolution is a single phase.
+type convOp struct {
+	params *LayerParams
+
+	in     []int8 // In x H x W, the previous layer's output
+	out    []int8 // Out x H x W, after the fused ReLU
+	pooled []int8 // Out x H/2 x W/2, nil without pooling
+
+	// weights is Out x rowLen, each row padded with zeros to rowLen =
+	// PadK(In*9) so the GEMM stays on its fast path.
+	weights []int8
+	rowLen  int
+
+	// bias is the model bias minus inZero·Σ weights of the row: im2col
+	// pads with inZero, so Σ w·(x - inZero) = Σ w·x + (bias - inZero·Σ w)
+	// and the GEMM runs with both zero points 0.
+	bias        []int32
+	mult, shift []int32
+
+	inZero  int8
+	outZero int32
+	reluMin int8
+
+	// chunkRows is the even number of output rows per chunk.
+	chunkRows int
+}
+
+// newConvOp builds the convolution of layer p with its int8 weights and
+// model biases, reading in and writing freshly allocated outputs, in chunks
+// of about chunkBytes of im2col rows.
+func newConvOp(p *LayerParams, weights []int8, biases []int32, in []int8, chunkBytes int) *convOp {
+	op := &convOp{
+		params:  p,
+		in:      in,
+		out:     make([]int8, p.Out*p.InH*p.InW),
+		rowLen:  kernels.PadK(p.In * 9),
+		mult:    p.Multipliers,
+		shift:   p.Shifts,
+		inZero:  int8(p.Input.ZeroPoint),
+		outZero: p.Output.ZeroPoint,
+		reluMin: reluMin(p),
+	}
+	if p.Pool {
+		op.pooled = make([]int8, p.Out*(p.InH/2)*(p.InW/2))
+	}
+
+	patch := p.In * 9
+	op.weights = make([]int8, p.Out*op.rowLen)
+	op.bias = make([]int32, p.Out)
+	for o := range p.Out {
+		row := weights[o*patch : (o+1)*patch]
+		copy(op.weights[o*op.rowLen:], row)
+
+		var sum int32
+		for _, w := range row {
+			sum += int32(w)
+		}
+		op.bias[o] = biases[o] - int32(op.inZero)*sum
+	}
+
+	op.chunkRows = max(2, chunkBytes/(p.InW*op.rowLen)&^1)
+	op.chunkRows = min(op.chunkRows, p.InH)
+	return op
+}
+
+// reluMin returns the lowest output code: the zero point with a fused ReLU,
+// -128 without.
+func reluMin(p *LayerParams) int8 {
+	if p.ReLU {
+		return int8(p.Output.ZeroPoint)
+	}
+	return -128
+}
+
+// chunks returns the number of output row bands.
+func (op *convOp) chunks() int {
+	return (op.params.InH + op.chunkRows - 1) / op.chunkRows
+}
+
+// scratchSizes returns the cols and acc sizes one worker needs.
+func (op *convOp) scratchSizes() (cols, acc int) {
+	pixels := op.chunkRows * op.params.InW
+	return pixels * op.rowLen, op.params.Out * pixels
+}
+
+// run computes output rows [chunk·chunkRows, (chunk+1)·chunkRows) of every
+// channel, and their max-pool.
+func (op *convOp) run(s *scratch, chunk int) {
+	p := op.params
+	h, w := p.InH, p.InW
+	y0 := chunk * op.chunkRows
+	y1 := min(h, y0+op.chunkRows)
+	n := (y1 - y0) * w
+
+	cols := s.cols[:n*op.rowLen]
+	im2colRows(cols, op.in, p.In, h, w, op.rowLen, op.inZero, y0, y1)
+
+	acc := s.acc[:p.Out*n]
+	kernels.GemmS8(p.Out, n, op.rowLen, op.weights, 0, cols, 0, acc, n)
+
+	plane := h * w
+	for o := range p.Out {
+		dst := op.out[o*plane+y0*w : o*plane+y1*w]
+		kernels.Requantize(dst, acc[o*n:(o+1)*n], op.bias[o:o+1], op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
+	}
+
+	if op.pooled == nil {
+		return
+	}
+	pooledPlane := (h / 2) * (w / 2)
+	for o := range p.Out {
+		src := op.out[o*plane+y0*w : o*plane+y1*w]
+		start := o*pooledPlane + (y0/2)*(w/2)
+		kernels.MaxPool2x2S8(op.pooled[start:start+(y1-y0)/2*(w/2)], src, 1, y1-y0, w)
+	}
+}
+
+// output returns the tensor the next layer reads: the pooled output when
+// there is one.
+func (op *convOp) output() []int8 {
+	if op.pooled != nil {
+		return op.pooled
+	}
+	return op.out
+}
+
+// im2colRows writes the rows of kernels.Im2colS8 for output rows [y0, y1)
+// of a 3x3, stride 1, padding 1 convolution of src (channels x h x w): one
+// row of rowLen values per output pixel, entry (c*3+ky)*3+kx holding the
+// input at (y-1+ky, x-1+kx) of channel c, and zero at taps outside the
+// image and in the padding up to rowLen.
+func im2colRows(dst, src []int8, channels, h, w, rowLen int, zero int8, y0, y1 int) {
+	patch := channels * 9
+	for y := y0; y < y1; y++ {
+		rows := dst[(y-y0)*w*rowLen : (y-y0+1)*w*rowLen]
+
+		for c := range channels {
+			for ky := range 3 {
+				iy := y - 1 + ky
+				for kx := range 3 {
+					index := (c*3+ky)*3 + kx
+					if iy < 0 || iy >= h {
+						for ; index < len(rows); index += rowLen {
+							rows[index] = zero
+						}
+						continue
+					}
+
+					// Output x reads input x-1+kx, which is inside the
+					// image for x in [first, last).
+					srcRow := src[(c*h+iy)*w : (c*h+iy+1)*w]
+					first := max(0, 1-kx)
+					last := min(w, w+1-kx)
+					if first > 0 {
+						rows[index] = zero
+						index += rowLen
+					}
+					for x := first; x < last; x++ {
+						rows[index] = srcRow[x-1+kx]
+						index += rowLen
+					}
+					if last < w {
+						rows[index] = zero
+					}
+				}
+			}
+		}
+
+		if patch == rowLen {
+			continue
+		}
+		for x := range w {
+			padding := rows[x*rowLen+patch : (x+1)*rowLen]
+			for i := range padding {
+				padding[i] = zero
+			}
+		}
+	}
+}
+
+// convTOp is a 3x3, stride 2, padding 1, output padding 1 transposed
+// convolution with bias, requantization and ReLU fused, or with the sigmoid
+// table to float32 on the last layer. It runs in two phases: a GEMM into
+// int32 columns split by input pixels, then col2im, requantization and the
+// table split by output channels.
+type convTOp struct {
+	params *LayerParams
+
+	in  []int8 // In x H x W
+	out []int8 // Out x 2H x 2W
+
+	// weights is (Out*9) x kPad: row o*9+tap holds the weights of output
+	// channel o and kernel tap (ky*3+kx) for every input channel, padded
+	// with zeros to kPad = PadK(In).
+	weights []int8
+	kPad    int
+
+	// col is the GEMM output, (Out*9) x (H*W).
+	col []int32
+
+	// init is the starting value of the accumulators, Out x 2H x 2W: the
+	// bias plus, for every column entry that col2im adds into the pixel,
+	// -inZero·Σ weights of its row. The GEMM then runs with both zero
+	// points 0.
+	init []int32
+
+	mult, shift []int32
+	inZero      int8
+	outZero     int32
+	reluMin     int8
+
+	// table maps output codes to sigmoid values on the last layer, and
+	// dst is that frame's float32 output; both nil on other layers.
+	table *[256]float32
+	dst   []float32
+
+	// chunkPixels is the number of input pixels per GEMM chunk.
+	chunkPixels int
+}
+
+// newConvTOp builds the transposed convolution of layer p with its int8
+// weights and model biases, reading in and writing a fresh output, in GEMM
+// chunks of about chunkBytes of transposed input.
+func newConvTOp(p *LayerParams, weights []int8, biases []int32, in []int8, chunkBytes int) *convTOp {
+	pixels := p.InH * p.InW
+	outH, outW := 2*p.InH, 2*p.InW
+	op := &convTOp{
+		params:  p,
+		in:      in,
+		out:     make([]int8, p.Out*outH*outW),
+		kPad:    kernels.PadK(p.In),
+		col:     make([]int32, p.Out*9*pixels),
+		init:    make([]int32, p.Out*outH*outW),
+		mult:    p.Multipliers,
+		shift:   p.Shifts,
+		inZero:  int8(p.Input.ZeroPoint),
+		outZero: p.Output.ZeroPoint,
+		reluMin: reluMin(p),
+	}
+	if p.Sigmoid {
+		op.table = kernels.SigmoidTableF32(p.Output.Scale, p.Output.ZeroPoint)
+	}
+
+	// Transpose [In][Out][9] to rows (o*9+tap) of In values.
+	rows := p.Out * 9
+	op.weights = make([]int8, rows*op.kPad)
+	rowSums := make([]int32, rows)
+	for i := range p.In {
+		for r := range rows {
+			w := weights[i*rows+r]
+			op.weights[r*op.kPad+i] = w
+			rowSums[r] += int32(w)
+		}
+	}
+
+	// The zero-point term of each column entry, scattered by col2im onto
+	// the pixels it reaches, plus the bias.
+	correction := make([]int32, rows*pixels)
+	for r := range rows {
+		term := -int32(op.inZero) * rowSums[r]
+		for j := range pixels {
+			correction[r*pixels+j] = term
+		}
+	}
+	plane := outH * outW
+	for o := range p.Out {
+		for j := range plane {
+			op.init[o*plane+j] = biases[o]
+		}
+	}
+	kernels.Col2imAddS32(op.init, correction, p.Out, p.InH, p.InW, 3, 3, 2, 1, outH, outW)
+
+	op.chunkPixels = max(4, chunkBytes/op.kPad&^3)
+	op.chunkPixels = min(op.chunkPixels, pixels)
+	return op
+}
+
+// gemmChunks returns the number of input pixel ranges of the GEMM phase.
+func (op *convTOp) gemmChunks() int {
+	pixels := op.params.InH * op.params.InW
+	return (pixels + op.chunkPixels - 1) / op.chunkPixels
+}
+
+// scratchSizes returns the cols and acc sizes one worker needs.
+func (op *convTOp) scratchSizes() (cols, acc int) {
+	return op.chunkPixels * op.kPad, 4 * op.params.InH * op.params.InW
+}
+
+// runGemm computes the columns of input pixels [chunk·chunkPixels,
+// (chunk+1)·chunkPixels).
+func (op *convTOp) runGemm(s *scratch, chunk int) {
+	p := op.params
+	pixels := p.InH * p.InW
+	j0 := chunk * op.chunkPixels
+	j1 := min(pixels, j0+op.chunkPixels)
+	n := j1 - j0
+
+	b := s.cols[:n*op.kPad]
+	transposePixels(b, op.in, p.In, pixels, op.kPad, op.inZero, j0, j1)
+	kernels.GemmS8(p.Out*9, n, op.kPad, op.weights, 0, b, 0, op.col[j0:], pixels)
+}
+
+// runCol2im adds the columns of output channel o into its plane,
+// requantizes it and, on the last layer, writes the sigmoid to dst.
+func (op *convTOp) runCol2im(s *scratch, o int) {
+	p := op.params
+	pixels := p.InH * p.InW
+	outH, outW := 2*p.InH, 2*p.InW
+	plane := outH * outW
+
+	acc := s.acc[:plane]
+	copy(acc, op.init[o*plane:(o+1)*plane])
+	kernels.Col2imAddS32(acc, op.col[o*9*pixels:(o+1)*9*pixels], 1, p.InH, p.InW, 3, 3, 2, 1, outH, outW)
+
+	out := op.out[o*plane : (o+1)*plane]
+	kernels.Requantize(out, acc, nil, op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
+	if op.table != nil {
+		kernels.LookupF32(op.dst[o*plane:(o+1)*plane], out, op.table)
+	}
+}
+
+// transposePixels writes pixels [j0, j1) of the channel-major src (channels
+// x pixels) as rows of kPad values, dst[(j-j0)*kPad+c] = src[c*pixels+j],
+// with the padding from channels to kPad set to zero.
+func transposePixels(dst, src []int8, channels, pixels, kPad int, zero int8, j0, j1 int) {
+	n := j1 - j0
+	for c := range channels {
+		plane := src[c*pixels+j0 : c*pixels+j1]
+		index := c
+		for _, v := range plane {
+			dst[index] = v
+			index += kPad
+		}
+	}
+	if channels == kPad {
+		return
+	}
+	for j := range n {
+		padding := dst[j*kPad+channels : (j+1)*kPad]
+		for i := range padding {
+			padding[i] = zero
+		}
+	}
+}
