@@ -18,12 +18,21 @@ import (
 	"edgeae/camera"
 	"edgeae/gpio"
 	"edgeae/inspect"
+	"edgeae/preprocess/pose"
 )
 
 // Inspector scores one image. *inspect.Detector implements it. An error
-// means the image could not be scored; the loop treats it as a fault.
+// means the image could not be scored, and the loop treats it as a fault.
 type Inspector interface {
 	Inspect(img image.Image) (inspect.Result, error)
+}
+
+// heatmapRenderer is implemented by inspectors that can draw the anomaly
+// map of their last result over their own preprocessed input, as
+// *inspect.Detector does. The loop prefers it to Overlay, because it is in
+// the model's aligned coordinates.
+type heatmapRenderer interface {
+	Heatmap(res inspect.Result) *image.RGBA
 }
 
 // Verdict is the decision for one part.
@@ -53,10 +62,6 @@ const (
 
 // Errors reported in Part.Err and wrapped by Run.
 var (
-	// ErrNoPart marks a detector error meaning the frame holds no single
-	// whole part. The default Options.IsNoPart tests for it.
-	ErrNoPart = errors.New("no single whole part in frame")
-
 	// ErrStaleFrame means a frame's sequence number did not increase.
 	ErrStaleFrame = errors.New("stale frame: sequence number did not increase")
 
@@ -103,10 +108,12 @@ type Options struct {
 	// Inspector scores frames. Required.
 	Inspector Inspector
 
-	// RejectLine drives the reject actuator. Required.
+	// RejectLine drives the reject actuator through a gpio.Reject. Run
+	// releases it when it returns. Required.
 	RejectLine gpio.Line
 
-	// LEDLine drives the status LED; nil means no LED.
+	// LEDLine drives the status LED through a gpio.LED, always on the wall
+	// clock. Run releases it when it returns. nil means no LED.
 	LEDLine gpio.Line
 
 	// Serial receives one line per part; nil means standard output.
@@ -115,20 +122,16 @@ type Options struct {
 	// Logger receives structured logs; nil means slog.Default().
 	Logger *slog.Logger
 
-	// Clock is the loop's time source and PulseClock the reject
-	// scheduler's; nil means the wall clock, and a nil PulseClock uses
-	// Clock.
-	Clock      Clock
-	PulseClock Clock
+	// Clock is the loop's time source and RejectClock the reject
+	// actuator's. nil means the wall clock, and a nil RejectClock uses
+	// Clock. Frame capture times must come from the same clock as
+	// RejectClock, because the pulse starts at capture time plus the delay.
+	Clock       gpio.Clock
+	RejectClock gpio.Clock
 
 	// Notifier sends systemd notifications. When nil and
 	// Config.Systemd.Notify is set, Run connects to $NOTIFY_SOCKET.
 	Notifier *Notifier
-
-	// IsNoPart reports whether an Inspect error means the pose alignment
-	// found no single whole part (no part, two parts, part touching the
-	// border). nil means errors.Is(err, ErrNoPart).
-	IsNoPart func(error) bool
 
 	// OnPart, when set, is called on the loop goroutine after each part is
 	// logged. It must return quickly.
@@ -137,29 +140,29 @@ type Options struct {
 
 // Loop is the line-side frame loop. Create it with New and call Run once.
 type Loop struct {
-	cfg       Config
-	open      func(ctx context.Context) (camera.Source, error)
-	inspector Inspector
-	rejLine   gpio.Line
-	ledLine   gpio.Line
-	serial    io.Writer
-	log       *slog.Logger
-	clock     Clock
-	pulses    Clock
-	isNoPart  func(error) bool
-	onPart    func(Part)
-	roi       *image.Rectangle
-	started   atomic.Bool
+	cfg         Config
+	open        func(ctx context.Context) (camera.Source, error)
+	inspector   Inspector
+	rejectLine  gpio.Line
+	ledLine     gpio.Line
+	serial      io.Writer
+	log         *slog.Logger
+	clock       gpio.Clock
+	rejectClock gpio.Clock
+	onPart      func(Part)
+	roi         *image.Rectangle
+	started     atomic.Bool
 
 	// mu guards counters and the component pointers that Counters reads.
 	mu       sync.Mutex
 	counters Counters
-	reject   *RejectScheduler
+	reject   *gpio.Reject
 	heatmaps *HeatmapStore
 
 	// The fields below belong to the Run goroutine.
 	src           camera.Source
-	led           *StatusLED
+	led           *gpio.LED
+	ledPattern    gpio.Pattern
 	notifier      *Notifier
 	watchdog      *Watchdog
 	lastSeq       uint64
@@ -169,6 +172,7 @@ type Loop struct {
 	serialFailing bool
 	watchdogFail  bool
 	notifyFail    bool
+	rejectErrSeen bool
 	latencies     latencyWindow
 	lastSummary   time.Time
 }
@@ -189,19 +193,18 @@ func New(cfg Config, opts Options) (*Loop, error) {
 	}
 
 	l := &Loop{
-		cfg:       cfg,
-		open:      opts.Open,
-		inspector: opts.Inspector,
-		rejLine:   opts.RejectLine,
-		ledLine:   opts.LEDLine,
-		serial:    opts.Serial,
-		log:       opts.Logger,
-		clock:     opts.Clock,
-		pulses:    opts.PulseClock,
-		notifier:  opts.Notifier,
-		isNoPart:  opts.IsNoPart,
-		onPart:    opts.OnPart,
-		line:      make([]byte, 0, 256),
+		cfg:         cfg,
+		open:        opts.Open,
+		inspector:   opts.Inspector,
+		rejectLine:  opts.RejectLine,
+		ledLine:     opts.LEDLine,
+		serial:      opts.Serial,
+		log:         opts.Logger,
+		clock:       opts.Clock,
+		rejectClock: opts.RejectClock,
+		notifier:    opts.Notifier,
+		onPart:      opts.OnPart,
+		line:        make([]byte, 0, 256),
 	}
 	if l.serial == nil {
 		l.serial = os.Stdout
@@ -210,13 +213,10 @@ func New(cfg Config, opts Options) (*Loop, error) {
 		l.log = slog.Default()
 	}
 	if l.clock == nil {
-		l.clock = systemClock{}
+		l.clock = gpio.SystemClock()
 	}
-	if l.pulses == nil {
-		l.pulses = l.clock
-	}
-	if l.isNoPart == nil {
-		l.isNoPart = func(err error) bool { return errors.Is(err, ErrNoPart) }
+	if l.rejectClock == nil {
+		l.rejectClock = l.clock
 	}
 	if r := cfg.ROI; r != nil {
 		rect := image.Rect(r.X0, r.Y0, r.X1, r.Y1)
@@ -233,9 +233,10 @@ func (l *Loop) Counters() Counters {
 
 	c := l.counters
 	if l.reject != nil {
-		c.Pulses = l.reject.Fired()
-		c.LateRejects = l.reject.Late()
-		c.RejectLineErrors = l.reject.SetErrors()
+		s := l.reject.Stats()
+		c.Pulses = uint64(s.Activations)
+		c.LateRejects = uint64(s.Late)
+		c.RejectLineErrors = uint64(s.WriteErrors)
 	}
 	if l.heatmaps != nil {
 		c.HeatmapsSaved = l.heatmaps.Saved()
@@ -251,21 +252,16 @@ var errEndOfInput = errors.New("end of input")
 // Run inspects frames until ctx is done, a finite source returns io.EOF, or
 // a fault stops it under fault.action = "stop". It returns nil in the first
 // two cases. Whatever the cause, every scheduled reject pulse fires before
-// Run returns, and the reject line is left inactive and the LED off.
+// Run returns, and the reject and LED lines are released, which leaves
+// them inactive.
 func (l *Loop) Run(ctx context.Context) (err error) {
 	if !l.started.CompareAndSwap(false, true) {
 		return errors.New("edge: Loop.Run called twice; create a new Loop for each run")
 	}
 
 	l.log.Info("edge loop starting",
-		"reject_delay", l.cfg.Reject.Delay(), "reject_pulse", l.cfg.Reject.Pulse(),
-		"reject_line", l.rejLine.String(), "fault_action", l.cfg.Fault.Action)
-
-	l.mu.Lock()
-	l.reject = NewRejectScheduler(l.rejLine, l.cfg.Reject.Pulse(), l.pulses, l.log)
-	l.mu.Unlock()
-	l.led = NewStatusLED(l.ledLine, l.log)
-	l.led.Show(PatternStarting)
+		"reject_line", l.rejectLine.String(), "reject_delay", l.cfg.Reject.Delay(),
+		"reject_pulse", l.cfg.Reject.Pulse(), "fault_action", l.cfg.Fault.Action)
 
 	defer func() { err = errors.Join(err, l.shutdown()) }()
 
@@ -292,9 +288,30 @@ func (l *Loop) Run(ctx context.Context) (err error) {
 	return nil
 }
 
-// startOutputs opens the optional systemd notifier, hardware watchdog and
-// heatmap store.
+// startOutputs starts the reject actuator and the status LED, then opens
+// the optional systemd notifier, hardware watchdog and heatmap store.
 func (l *Loop) startOutputs() error {
+	reject, err := gpio.NewReject(l.rejectLine, gpio.RejectConfig{
+		DelayAfterCapture: l.cfg.Reject.Delay(),
+		PulseWidth:        l.cfg.Reject.Pulse(),
+		Clock:             l.rejectClock,
+	})
+	if err != nil {
+		return fmt.Errorf("start reject actuator on reject.pin %s: %w", l.cfg.Reject.Pin, err)
+	}
+	l.mu.Lock()
+	l.reject = reject
+	l.mu.Unlock()
+
+	if l.ledLine != nil {
+		led, err := gpio.NewLED(l.ledLine, gpio.SystemClock())
+		if err != nil {
+			return fmt.Errorf("start status LED on led.pin %s: %w", l.cfg.LED.Pin, err)
+		}
+		l.led = led
+	}
+	l.showLED(gpio.Starting())
+
 	if l.notifier == nil && l.cfg.Systemd.Notify {
 		n, err := NotifierFromEnv()
 		if err != nil {
@@ -324,9 +341,9 @@ func (l *Loop) startOutputs() error {
 	return nil
 }
 
-// shutdown closes the source, lets scheduled pulses fire, turns the
-// outputs off and logs the final summary. It returns the errors that leave
-// the line in a state the operator must know about.
+// shutdown closes the source, lets scheduled pulses fire, releases the
+// lines and logs the final summary. It returns the errors that leave the
+// line in a state the operator must know about.
 func (l *Loop) shutdown() error {
 	var errs []error
 
@@ -336,12 +353,18 @@ func (l *Loop) shutdown() error {
 		}
 	}
 
-	if err := l.reject.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("set reject line %s inactive at shutdown: %w; check the actuator", l.rejLine.String(), err))
+	if l.reject != nil {
+		if err := l.reject.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("release reject line %s at shutdown: %w; check the actuator", l.rejectLine.String(), err))
+		}
+	} else if err := l.rejectLine.Release(); err != nil {
+		errs = append(errs, fmt.Errorf("release reject line %s at shutdown: %w; check the actuator", l.rejectLine.String(), err))
 	}
 
-	if err := l.led.Close(); err != nil {
-		l.log.Warn("turn status LED off failed", "line", l.ledLine.String(), "err", err)
+	if l.led != nil {
+		if err := l.led.Close(); err != nil {
+			l.log.Warn("turn status LED off failed", "line", l.ledLine.String(), "err", err)
+		}
 	}
 
 	if l.heatmaps != nil {
@@ -392,6 +415,7 @@ func (l *Loop) captureError(ctx context.Context, frame camera.Frame, err error) 
 	case errors.Is(err, camera.ErrTimeout):
 		return l.fault(FaultTimeout, frame, start, err)
 	case errors.Is(err, camera.ErrCorruptFrame):
+		// A corrupt frame still used up its sequence number.
 		if frame.Seq > l.lastSeq {
 			l.lastSeq, l.haveSeq = frame.Seq, true
 		}
@@ -432,30 +456,27 @@ func (l *Loop) handleFrame(frame camera.Frame) error {
 
 	res, err := l.safeInspect(img)
 	if err != nil {
-		class := FaultInspectError
-		if l.isNoPart(err) {
-			class = FaultNoPart
-		}
-		return l.fault(class, frame, start, err)
-	}
-
-	if !finite(res.Score) || !finite(res.Threshold) {
-		p := l.newPart(frame, start)
-		p.Scored, p.Score, p.Threshold = true, res.Score, res.Threshold
-		return l.faultPart(&p, start, FaultNaN, fmt.Errorf("score %v, threshold %v: %w", res.Score, res.Threshold, ErrNotFinite))
+		return l.fault(classifyInspectError(err), frame, start, err)
 	}
 
 	p := l.newPart(frame, start)
 	p.Scored, p.Score, p.Threshold = true, res.Score, res.Threshold
 
+	if !finite(res.Score) || !finite(res.Threshold) {
+		return l.faultPart(&p, start, FaultNaN, fmt.Errorf("score %v, threshold %v: %w", res.Score, res.Threshold, ErrNotFinite))
+	}
+
 	if res.Defective || res.Score > res.Threshold {
 		p.Verdict = VerdictReject
-		l.reject.Schedule(p.Time.Add(l.cfg.Reject.Delay()))
-		l.led.Show(PatternReject)
-		l.saveHeatmap(img, res, frame)
+		l.scheduleReject(&p)
+		l.showLED(gpio.Running())
+		if l.led != nil {
+			l.led.Flash(gpio.RejectFlashWidth)
+		}
+		l.saveHeatmap(img, res, p)
 	} else {
 		p.Verdict = VerdictPass
-		l.led.Show(PatternRunning)
+		l.showLED(gpio.Running())
 	}
 
 	p.Latency = l.clock.Now().Sub(start)
@@ -469,6 +490,18 @@ func (l *Loop) handleFrame(frame camera.Frame) error {
 		}
 	}
 	return nil
+}
+
+// classifyInspectError maps a detector error to its fault class: pose
+// alignment failures are no_part, non-finite scores are nan.
+func classifyInspectError(err error) FaultClass {
+	switch {
+	case errors.Is(err, pose.ErrNoPart), errors.Is(err, pose.ErrMultipleParts), errors.Is(err, pose.ErrTouchesBorder):
+		return FaultNoPart
+	case errors.Is(err, inspect.ErrNotFinite):
+		return FaultNaN
+	}
+	return FaultInspectError
 }
 
 // newPart starts the Part of frame, falling back to start for a frame
@@ -494,8 +527,8 @@ func (l *Loop) fault(class FaultClass, frame camera.Frame, start time.Time, err 
 func (l *Loop) faultPart(p *Part, start time.Time, class FaultClass, err error) error {
 	p.Verdict, p.Fault, p.Err = VerdictFault, class, err
 
-	l.reject.Schedule(p.Time.Add(l.cfg.Reject.Delay()))
-	l.led.Show(PatternFault)
+	l.scheduleReject(p)
+	l.showLED(gpio.Fault())
 
 	l.log.Error("fault: part rejected", "class", string(class), "seq", p.Seq, "name", p.Name, "err", err)
 
@@ -506,6 +539,40 @@ func (l *Loop) faultPart(p *Part, start time.Time, class FaultClass, err error) 
 		return fmt.Errorf("%w after %s fault on frame %d %q: %w", ErrFaultStop, class, p.Seq, p.Name, err)
 	}
 	return nil
+}
+
+// scheduleReject queues the reject pulse of p. A capture time the actuator
+// rejects as implausible is replaced by the actuator's current time, so
+// the part is still rejected. A part whose reject window has passed is
+// counted and logged, because it reached the ejector unrejected.
+func (l *Loop) scheduleReject(p *Part) {
+	err := l.reject.Schedule(p.Time)
+	if err != nil && !errors.Is(err, gpio.ErrMissed) && !errors.Is(err, gpio.ErrQueueFull) && !errors.Is(err, gpio.ErrClosed) {
+		l.log.Warn("reject pulse rescheduled from now: the capture time was not accepted", "seq", p.Seq, "name", p.Name, "err", err)
+		err = l.reject.Schedule(l.rejectClock.Now())
+	}
+
+	if err != nil {
+		l.mu.Lock()
+		l.counters.MissedRejects++
+		l.mu.Unlock()
+		l.log.Error("reject pulse not fired: the part passed the ejector unrejected; increase reject.delay_ms or check the load",
+			"seq", p.Seq, "name", p.Name, "verdict", string(p.Verdict), "err", err)
+	}
+
+	if werr := l.reject.Err(); werr != nil && !l.rejectErrSeen {
+		l.rejectErrSeen = true
+		l.log.Error("reject line write failed: parts may pass unrejected; check the wiring and the pin", "line", l.rejectLine.String(), "err", werr)
+	}
+}
+
+// showLED sets the LED pattern, if there is an LED.
+func (l *Loop) showLED(p gpio.Pattern) {
+	if l.led == nil || p == l.ledPattern {
+		return
+	}
+	l.ledPattern = p
+	l.led.SetPattern(p)
 }
 
 // record updates the counters, writes the serial line and calls OnPart.
@@ -593,7 +660,8 @@ func (l *Loop) reconnect(ctx context.Context) {
 const maxKickInterval = time.Second
 
 // sleep waits d in steps that keep the watchdogs fed, because a reconnect
-// backoff is a known wait and not a stalled loop.
+// backoff is a known wait and not a stalled loop. It returns ctx.Err()
+// when ctx ends first.
 func (l *Loop) sleep(ctx context.Context, d time.Duration) error {
 	step := maxKickInterval
 	if every := l.notifier.WatchdogEvery(); every > 0 && every < step {
@@ -608,8 +676,12 @@ func (l *Loop) sleep(ctx context.Context, d time.Duration) error {
 		}
 		l.kick(now)
 
-		if err := l.clock.SleepUntil(ctx, minTime(deadline, now.Add(step))); err != nil {
-			return err
+		timer := l.clock.NewTimer(min(deadline.Sub(now), step))
+		select {
+		case <-timer.C():
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
 		}
 	}
 }
@@ -686,22 +758,24 @@ func (l *Loop) safeInspect(img image.Image) (res inspect.Result, err error) {
 }
 
 // saveHeatmap queues a rejected frame for the heatmap store, if enabled.
-func (l *Loop) saveHeatmap(img image.Image, res inspect.Result, frame camera.Frame) {
-	if l.heatmaps == nil || len(res.Map) == 0 {
+// The detector's own heatmap is drawn here, before the next Inspect call
+// overwrites its buffers.
+func (l *Loop) saveHeatmap(img image.Image, res inspect.Result, p Part) {
+	if l.heatmaps == nil {
 		return
 	}
-	if !l.heatmaps.Submit(img, res.Map, res.MapWidth, res.MapHeight, frame.Seq, l.newPart(frame, l.clock.Now()).Time) {
-		l.log.Warn("heatmap saver busy; rejected frame not saved", "seq", frame.Seq, "name", frame.Name)
+
+	rec := HeatmapRecord{Frame: img, Seq: p.Seq, Time: p.Time}
+	if r, ok := l.inspector.(heatmapRenderer); ok && len(res.Map) > 0 {
+		rec.Overlay = r.Heatmap(res)
+	} else {
+		rec.Map, rec.MapWidth, rec.MapHeight = res.Map, res.MapWidth, res.MapHeight
+	}
+
+	if !l.heatmaps.Submit(rec) {
+		l.log.Warn("heatmap saver busy; rejected frame not saved", "seq", p.Seq, "name", p.Name)
 	}
 }
 
 // finite reports whether v is neither NaN nor infinite.
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// minTime returns the earlier of a and b.
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}

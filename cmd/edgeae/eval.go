@@ -181,21 +181,10 @@ func evaluate(ctx context.Context, det *inspect.Detector, samples []dataset.Samp
 		latency += float64(res.Latency.Microseconds()) / 1000
 		inspected++
 
-		if !withMasks {
-			// No masks in this split: pixel AUROC stays undefined.
-		} else if s.MaskPath != "" {
-			mask, err := dataset.LoadMask(s.MaskPath, res.MapWidth, res.MapHeight)
+		if withMasks {
+			pixelScores, pixelLabels, err = appendPixels(pixelScores, pixelLabels, s, res)
 			if err != nil {
 				return nil, err
-			}
-			for i, m := range mask {
-				pixelScores = append(pixelScores, float64(res.Map[i]))
-				pixelLabels = append(pixelLabels, m)
-			}
-		} else if !s.Defective {
-			for _, v := range res.Map {
-				pixelScores = append(pixelScores, float64(v))
-				pixelLabels = append(pixelLabels, false)
 			}
 		}
 
@@ -213,6 +202,29 @@ func evaluate(ctx context.Context, det *inspect.Detector, samples []dataset.Samp
 	}
 	summarise(rep, pixelScores, pixelLabels)
 	return rep, nil
+}
+
+// appendPixels adds the anomaly map of one inspected sample and its mask
+// labels to the pixel-level lists. A good image without a mask counts as
+// all good pixels; a defective image without a mask is left out.
+func appendPixels(scores []float64, labels []bool, s dataset.Sample, res inspect.Result) ([]float64, []bool, error) {
+	switch {
+	case s.MaskPath != "":
+		mask, err := dataset.LoadMask(s.MaskPath, res.MapWidth, res.MapHeight)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, m := range mask {
+			scores = append(scores, float64(res.Map[i]))
+			labels = append(labels, m)
+		}
+	case !s.Defective:
+		for _, v := range res.Map {
+			scores = append(scores, float64(v))
+			labels = append(labels, false)
+		}
+	}
+	return scores, labels, nil
 }
 
 // summarise computes the image-level and per-kind metrics of rep.Images.

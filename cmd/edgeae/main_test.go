@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"image"
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"edgeae/internal/testdata"
@@ -216,5 +219,54 @@ func TestMissingDataIsUsageError(t *testing.T) {
 				t.Errorf("%s without flags returned nil, want an error", name)
 			}
 		})
+	}
+}
+
+func TestEvalPixelAUROCWithMasks(t *testing.T) {
+	data, model := trainSmall(t)
+	entries, err := os.ReadDir(filepath.Join(data, "test", "defective"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	maskDir := filepath.Join(data, "ground_truth", "defective")
+	if err := os.MkdirAll(maskDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		mask := image.NewGray(image.Rect(0, 0, 1024, 1024))
+		for y := 400; y < 600; y++ {
+			for x := 400; x < 600; x++ {
+				mask.SetGray(x, y, color.Gray{Y: 255})
+			}
+		}
+		name := strings.TrimSuffix(e.Name(), ".png") + "_mask.png"
+		f, err := os.Create(filepath.Join(maskDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, mask); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	jsonPath := filepath.Join(t.TempDir(), "report.json")
+
+	if err := runEval(context.Background(), []string{"--data", data, "--model", model, "--json", jsonPath}); err != nil {
+		t.Fatal(err)
+	}
+
+	buf, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep evalReport
+	if err := json.Unmarshal(buf, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.PixelAUROC == nil {
+		t.Fatalf("pixel_auroc is null (%s), want a number with masks present", rep.PixelNote)
+	}
+	if *rep.PixelAUROC < 0 || *rep.PixelAUROC > 1 {
+		t.Errorf("pixel_auroc = %g, want within [0, 1]", *rep.PixelAUROC)
 	}
 }
