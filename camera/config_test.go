@@ -12,9 +12,11 @@ import (
 // stubSource is the smallest camera.Source, for registry tests.
 type stubSource struct{ name string }
 
-func (s stubSource) Next(context.Context) (camera.Frame, error) { return camera.Frame{}, camera.ErrTimeout }
-func (s stubSource) Close() error                                { return nil }
-func (s stubSource) String() string                              { return s.name }
+func (s stubSource) Next(context.Context) (camera.Frame, error) {
+	return camera.Frame{}, camera.ErrTimeout
+}
+func (s stubSource) Close() error   { return nil }
+func (s stubSource) String() string { return s.name }
 
 func TestOpenRegisteredKind(t *testing.T) {
 	camera.Register("stub-test", func(cfg camera.Config) (camera.Source, error) {

@@ -62,9 +62,10 @@ func (nopLine) String() string { return "nop" }
 // BenchmarkLoopSoak pushes soakFrames frames per iteration through the
 // full loop (seq check, inspect, decide, reject scheduling, LED, serial
 // line, counters) with a fake source and inspector. It reports the p50 and
-// p99 of Part.Latency, the wall time per frame including the serial line,
-// and the live heap after a run minus before it (the maximum over
-// iterations), which stays near zero when the loop keeps nothing per frame.
+// p99 of Part.Latency and the wall time per frame including the serial
+// line. It also reports the live heap after a run minus before it, the
+// maximum over iterations, which stays near zero when the loop keeps
+// nothing per frame.
 func BenchmarkLoopSoak(b *testing.B) {
 	cfg := DefaultConfig()
 	cfg.Summary.IntervalS = 0
@@ -87,7 +88,6 @@ func BenchmarkLoopSoak(b *testing.B) {
 			LEDLine:    nopLine{},
 			Serial:     io.Discard,
 			Logger:     slog.New(slog.DiscardHandler),
-			PulseClock: newFakeClock(time.Now()),
 			OnPart:     func(p Part) { latencies = append(latencies, p.Latency) },
 		})
 		if err != nil {

@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"edgeae/camera"
 )
 
 // Config is the line-side runtime configuration, read from a TOML file by
 // LoadConfig. build/edgeae.example.toml documents every key.
 type Config struct {
-	// Model is the model file path; empty selects the model embedded in the
+	// Model is the model file path. Empty selects the model embedded in the
 	// binary.
 	Model string `toml:"model"`
 
@@ -32,8 +34,8 @@ type Config struct {
 
 // Camera kinds accepted in camera.kind.
 const (
-	CameraV4L2   = "v4l2"
-	CameraFolder = "folder"
+	CameraV4L2   = camera.KindV4L2
+	CameraFolder = camera.KindFolder
 )
 
 // CameraConfig selects and configures the frame source.
@@ -60,7 +62,7 @@ type CameraConfig struct {
 	// Loop restarts the folder replay at the first image after the last.
 	Loop bool `toml:"loop"`
 
-	// Rate is the folder replay rate in frames per second; 0 replays as
+	// Rate is the folder replay rate in frames per second. Zero replays as
 	// fast as the loop takes frames.
 	Rate float64 `toml:"rate"`
 }
@@ -100,7 +102,7 @@ func (c RejectConfig) Pulse() time.Duration { return ms(c.PulseMS) }
 
 // LEDConfig configures the status LED output.
 type LEDConfig struct {
-	// Pin is the GPIO pin name; empty means no LED.
+	// Pin is the GPIO pin name. Empty means no LED.
 	Pin string `toml:"pin"`
 
 	// ActiveLow drives the pin low to light the LED.
@@ -122,7 +124,7 @@ type FaultConfig struct {
 
 // SerialConfig selects where the per-part log lines go.
 type SerialConfig struct {
-	// Port is the serial device path; empty writes to standard output.
+	// Port is the serial device path. Empty writes to standard output.
 	Port string `toml:"port"`
 
 	// Baud is the serial bit rate.
@@ -131,7 +133,7 @@ type SerialConfig struct {
 
 // SummaryConfig configures the periodic summary log.
 type SummaryConfig struct {
-	// IntervalS is the time between summaries in seconds; 0 disables them.
+	// IntervalS is the time between summaries in seconds. Zero disables them.
 	IntervalS int `toml:"interval_s"`
 }
 
@@ -140,7 +142,7 @@ func (c SummaryConfig) Interval() time.Duration { return time.Duration(c.Interva
 
 // HeatmapConfig configures saving of rejected frames.
 type HeatmapConfig struct {
-	// Dir is the folder for the PNG files; empty disables saving.
+	// Dir is the folder for the PNG files. Empty disables saving.
 	Dir string `toml:"dir"`
 
 	// MaxMB bounds the total size of the saved files in MiB.
@@ -156,7 +158,7 @@ type SystemdConfig struct {
 
 // WatchdogConfig configures the hardware watchdog device.
 type WatchdogConfig struct {
-	// Device is the watchdog device path, such as /dev/watchdog; empty
+	// Device is the watchdog device path, such as /dev/watchdog. Empty
 	// disables it.
 	Device string `toml:"device"`
 }
@@ -198,7 +200,7 @@ func DefaultConfig() Config {
 }
 
 // LoadConfig reads a TOML file over DefaultConfig. It rejects unknown keys
-// but does not validate values; call Validate after applying flags.
+// but does not validate values, so call Validate after applying flags.
 func LoadConfig(path string) (Config, error) {
 	cfg := DefaultConfig()
 
@@ -369,3 +371,23 @@ func checkPin(key, pin string, required bool) error {
 
 // ms converts milliseconds to a duration.
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// SourceConfig returns the camera.Config that camera.Open takes for this
+// [camera] table.
+func (c CameraConfig) SourceConfig() camera.Config {
+	return camera.Config{
+		Kind: c.Kind,
+		V4L2: camera.V4L2Config{
+			Device:  c.Device,
+			Width:   c.Width,
+			Height:  c.Height,
+			Format:  c.Format,
+			Timeout: c.Timeout(),
+		},
+		Folder: camera.FolderConfig{
+			Dir:  c.Dir,
+			Loop: c.Loop,
+			Rate: c.Rate,
+		},
+	}
+}

@@ -58,11 +58,14 @@ type Counters struct {
 	// Reconnects counts successful camera reopens.
 	Reconnects uint64 `json:"reconnects"`
 
-	// Pulses counts reject pulses started (merged pulses count once),
-	// LateRejects those that started after their window had ended, and
-	// RejectLineErrors failed Set calls on the reject line.
+	// Pulses counts reject line activations, where overlapping pulses
+	// count once. LateRejects counts pulses that started late but within
+	// one pulse width. MissedRejects counts rejected or faulted parts whose
+	// pulse was not fired because their window had passed or the queue was
+	// full. RejectLineErrors counts failed writes to the reject line.
 	Pulses           uint64 `json:"pulses"`
 	LateRejects      uint64 `json:"late_rejects"`
+	MissedRejects    uint64 `json:"missed_rejects"`
 	RejectLineErrors uint64 `json:"reject_line_errors"`
 
 	// HeatmapsSaved, HeatmapsDropped and HeatmapsFailed count rejected
@@ -94,6 +97,7 @@ func (c Counters) logAttrs() []any {
 		"reconnects", c.Reconnects,
 		"pulses", c.Pulses,
 		"late_rejects", c.LateRejects,
+		"missed_rejects", c.MissedRejects,
 		"reject_line_errors", c.RejectLineErrors,
 		"heatmaps_saved", c.HeatmapsSaved,
 		"heatmaps_dropped", c.HeatmapsDropped,
@@ -125,7 +129,7 @@ func (w *latencyWindow) add(d time.Duration) {
 }
 
 // percentiles returns the 50th and 99th percentiles of the window and
-// clears it; both are 0 when it is empty.
+// clears it. Both are 0 when it is empty.
 func (w *latencyWindow) percentiles() (p50, p99 time.Duration) {
 	if w.n == 0 {
 		return 0, 0

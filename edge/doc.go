@@ -23,11 +23,13 @@
 //   - corrupt: the frame could not be decoded
 //   - disconnected: the camera went away (any capture error that is not a
 //     timeout, a corrupt frame or io.EOF counts as a disconnect)
-//   - no_part: the detector found no part, two parts or a part touching the
-//     border (pose alignment failed)
+//   - no_part: pose alignment found no part, two parts or a part touching
+//     the border (pose.ErrNoPart, pose.ErrMultipleParts,
+//     pose.ErrTouchesBorder)
 //   - inspect_error: any other detector error, including a panic inside the
 //     detector and an ROI outside the frame
-//   - nan: the score or threshold is NaN or infinite
+//   - nan: the score or threshold is NaN or infinite, or the detector
+//     returned inspect.ErrNotFinite
 //   - stale: the frame sequence number did not increase
 //
 // With fault.action = "reject" (the default) a fault fires a reject pulse,
@@ -45,32 +47,34 @@
 // io.EOF from a finite source (a folder replay) ends the run without error.
 //
 // On context cancel (SIGINT or SIGTERM in the binary) the loop finishes the
-// frame in hand, waits until every scheduled reject pulse has fired, sets
-// the reject line inactive, turns the LED off and logs a final summary.
+// frame in hand and waits until every scheduled reject pulse has fired.
+// Then it releases the reject line, which leaves it inactive, turns the
+// LED off and logs a final summary.
 //
 // # Reject timing
 //
-// The part reaches the ejector some time after the camera captured it. A
-// defective part's pulse starts at the frame's capture time plus
-// reject.delay_ms and lasts reject.pulse_ms. Pulses that overlap merge into
-// one longer pulse. A pulse whose start time has already passed when the
-// scheduler gets to it fires at once, still for the full width. When even
-// the end of its intended window has passed, the scheduler counts it in
-// Counters.LateRejects and logs a warning, because the part may already be
-// past the ejector.
+// The part reaches the ejector some time after the camera captured it. The
+// reject pulse of a defective or faulted part starts at the frame's capture
+// time plus reject.delay_ms and lasts reject.pulse_ms. A fault without a
+// frame uses the time of the fault. Scheduling only queues the pulse, and a
+// gpio.Reject fires it from its own goroutine. Pulses that overlap
+// merge into one longer pulse. A pulse whose start has passed by at most
+// one pulse width fires at once and counts in Counters.LateRejects. A later
+// one is not fired, because it would hit the next part. The loop counts it
+// in Counters.MissedRejects and logs an error, since that part passed
+// unrejected.
 //
 // # Status LED
 //
-// The LED patterns are:
+// A gpio.LED shows the state:
 //
-//   - starting: slow blink, 500 ms on and 500 ms off, until the first frame
+//   - starting: slow blink (gpio.StartingBlinkPeriod) until the first frame
 //     is scored
 //   - running: steady on
-//   - reject: three short dark flashes (100 ms off, 100 ms on), then back
-//     to steady on
-//   - fault: fast blink, 125 ms on and 125 ms off, until the next frame is
-//     scored
-//   - off: after shutdown
+//   - reject: dark for gpio.RejectFlashWidth, then steady again
+//   - fault: fast blink (gpio.FaultBlinkPeriod) until the next frame is
+//     scored, also while the camera is disconnected
+//   - off: after shutdown, when the line is released
 //
 // # Serial log
 //
@@ -102,9 +106,12 @@
 //
 // # Heatmaps
 //
-// With heatmaps.dir set, each rejected frame is saved as two PNG files, the
-// frame and its anomaly map drawn in red over the gray frame, by a
-// background worker that never delays the loop. When the worker falls
+// With heatmaps.dir set, each rejected frame is saved as two PNG files by a
+// background worker that never delays the loop: the inspected frame (after
+// the ROI crop) and the anomaly map in red over gray. When the inspector can
+// draw its own heatmap, as inspect.Detector does over its preprocessed and
+// aligned input, the loop draws it before the next frame. Otherwise
+// Overlay draws the map over the frame. When the worker falls
 // behind, frames are skipped and counted in Counters.HeatmapsDropped. The
 // oldest saved files are deleted first when the folder's saved files exceed
 // heatmaps.max_mb.

@@ -10,15 +10,20 @@ import (
 	"time"
 
 	"edgeae/camera"
+	"edgeae/gpio"
 	"edgeae/inspect"
 )
 
-// fakeClock is a virtual clock: SleepUntil jumps to the target time at once,
-// so pulse and backoff times are exact without real waiting.
+// fakeClock is a virtual gpio.Clock whose timers fire at once and move the
+// clock to their deadline, so pulse and backoff times are exact without
+// real waiting. Only one goroutine should wait on it, or the waits of one
+// move the time seen by the other.
 type fakeClock struct {
 	mu  sync.Mutex
 	now time.Time
 }
+
+var _ gpio.Clock = (*fakeClock)(nil)
 
 func newFakeClock(t time.Time) *fakeClock { return &fakeClock{now: t} }
 
@@ -28,17 +33,17 @@ func (c *fakeClock) Now() time.Time {
 	return c.now
 }
 
-func (c *fakeClock) SleepUntil(ctx context.Context, t time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-
+func (c *fakeClock) NewTimerAt(deadline time.Time) gpio.Timer {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.now) {
-		c.now = t
+	if deadline.After(c.now) {
+		c.now = deadline
 	}
-	return nil
+	now := c.now
+	c.mu.Unlock()
+
+	ch := make(chan time.Time, 1)
+	ch <- now
+	return firedTimer{ch}
 }
 
 // set moves the clock to t, forwards or backwards.
@@ -48,90 +53,11 @@ func (c *fakeClock) set(t time.Time) {
 	c.now = t
 }
 
-// levelChange is one recorded Set call.
-type levelChange struct {
-	at     time.Time
-	active bool
-}
+// firedTimer is a gpio.Timer that has already fired.
+type firedTimer struct{ ch chan time.Time }
 
-// recLine is a gpio.Line that records every Set call with the time of its
-// clock (zero time without a clock) and can be told to fail.
-type recLine struct {
-	name  string
-	clock Clock
-
-	// before, when set, runs at the start of every Set call, outside the
-	// lock, so a test can hold the caller at a known point.
-	before func()
-
-	// recorded, when set, receives one value after each recorded Set; it
-	// must be buffered enough for the test.
-	recorded chan struct{}
-
-	mu      sync.Mutex
-	changes []levelChange
-	fail    error
-}
-
-func (l *recLine) Set(active bool) error {
-	if l.before != nil {
-		l.before()
-	}
-
-	l.mu.Lock()
-	defer l.mu.Unlock()
-
-	if l.fail != nil {
-		return l.fail
-	}
-	var at time.Time
-	if l.clock != nil {
-		at = l.clock.Now()
-	}
-	l.changes = append(l.changes, levelChange{at, active})
-	if l.recorded != nil {
-		l.recorded <- struct{}{}
-	}
-	return nil
-}
-
-func (l *recLine) Release() error { return l.Set(false) }
-
-func (l *recLine) String() string { return l.name }
-
-// history returns a copy of the recorded changes.
-func (l *recLine) history() []levelChange {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]levelChange(nil), l.changes...)
-}
-
-// last returns the last recorded level and whether there was any Set.
-func (l *recLine) last() (active, ok bool) {
-	h := l.history()
-	if len(h) == 0 {
-		return false, false
-	}
-	return h[len(h)-1].active, true
-}
-
-// pulses pairs the recorded active and inactive changes into [start, end)
-// intervals, ignoring repeated levels.
-func (l *recLine) pulses() [][2]time.Time {
-	var out [][2]time.Time
-	var start time.Time
-	on := false
-	for _, c := range l.history() {
-		switch {
-		case c.active && !on:
-			start, on = c.at, true
-		case !c.active && on:
-			out = append(out, [2]time.Time{start, c.at})
-			on = false
-		}
-	}
-	return out
-}
+func (t firedTimer) C() <-chan time.Time { return t.ch }
+func (t firedTimer) Stop() bool          { return false }
 
 // step is one scripted result of Source.Next, returned when the clock
 // reads at.
@@ -265,7 +191,7 @@ func (f *fakeInspector) callCount() int {
 	return f.calls
 }
 
-// tinyFrame returns a new 8x8 gray image; each call returns a distinct
+// tinyFrame returns a new 8x8 gray image. Each call returns a distinct
 // pointer so the fake inspector can tell frames apart.
 func tinyFrame() *image.Gray {
 	img := image.NewGray(image.Rect(0, 0, 8, 8))

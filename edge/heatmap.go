@@ -20,7 +20,8 @@ import (
 const maxOverlayAlpha = 0.7
 
 // Overlay draws the anomaly map m (w x h, row-major) in red over a gray copy
-// of base, at the size of base. The map is stretched to base with nearest
+// of base, at the size of base. The loop uses it only for inspectors that
+// cannot draw their own heatmap the way inspect.Detector.Heatmap does. The map is stretched to base with nearest
 // neighbour sampling and scaled by its own maximum, so the most anomalous
 // pixel gets the strongest red. Non-finite map values are drawn at full
 // strength.
@@ -30,7 +31,7 @@ const maxOverlayAlpha = 0.7
 // where the defect is on the unaligned frame.
 func Overlay(base image.Image, m []float32, w, h int) (*image.RGBA, error) {
 	if w <= 0 || h <= 0 || len(m) != w*h {
-		return nil, fmt.Errorf("overlay: anomaly map has %d values for %d x %d; expected width*height", len(m), w, h)
+		return nil, fmt.Errorf("overlay: anomaly map has %d values for %d x %d, expected width*height values", len(m), w, h)
 	}
 
 	b := base.Bounds()
@@ -88,7 +89,7 @@ func grayAt(img image.Image, x, y int) uint8 {
 // before new ones are skipped.
 const heatmapQueue = 4
 
-// savedName matches the files HeatmapStore writes; only those count against
+// savedName matches the files HeatmapStore writes. Only those count against
 // the size bound and only those are ever deleted.
 var savedName = regexp.MustCompile(`^\d{8}T\d{6}\.\d{3}Z-\d+-(frame|heatmap)\.png$`)
 
@@ -98,13 +99,22 @@ type storedFile struct {
 	size int64
 }
 
-// heatmapJob is one rejected frame waiting to be saved.
-type heatmapJob struct {
-	frame image.Image
-	amap  []float32
-	w, h  int
-	seq   uint64
-	time  time.Time
+// HeatmapRecord is one rejected frame to save.
+type HeatmapRecord struct {
+	// Frame is the inspected image (after the ROI crop).
+	Frame image.Image
+
+	// Overlay is the anomaly map already drawn over the frame, such as
+	// inspect.Detector.Heatmap returns. When it is nil, Overlay draws Map
+	// (MapWidth x MapHeight) over Frame, and with no map only the frame is
+	// saved.
+	Overlay             image.Image
+	Map                 []float32
+	MapWidth, MapHeight int
+
+	// Seq and Time name the files.
+	Seq  uint64
+	Time time.Time
 }
 
 // HeatmapStore saves rejected frames and their anomaly overlays as PNG files
@@ -120,7 +130,7 @@ type HeatmapStore struct {
 	files []storedFile
 	total int64
 
-	jobs chan heatmapJob
+	jobs chan HeatmapRecord
 	done chan struct{}
 
 	saved   atomic.Uint64
@@ -157,7 +167,7 @@ func newHeatmapStore(dir string, maxBytes int64, log *slog.Logger) (*HeatmapStor
 		dir:      dir,
 		maxBytes: maxBytes,
 		log:      log,
-		jobs:     make(chan heatmapJob, heatmapQueue),
+		jobs:     make(chan HeatmapRecord, heatmapQueue),
 		done:     make(chan struct{}),
 	}
 	for _, e := range entries {
@@ -179,12 +189,14 @@ func newHeatmapStore(dir string, maxBytes int64, log *slog.Logger) (*HeatmapStor
 }
 
 // Submit queues one rejected frame for saving and returns false when the
-// queue is full. It copies amap, because the detector reuses it.
-func (s *HeatmapStore) Submit(frame image.Image, amap []float32, w, h int, seq uint64, t time.Time) bool {
-	job := heatmapJob{frame: frame, amap: append([]float32(nil), amap...), w: w, h: h, seq: seq, time: t}
+// queue is full. It copies rec.Map, because the detector reuses it.
+func (s *HeatmapStore) Submit(rec HeatmapRecord) bool {
+	if rec.Overlay == nil {
+		rec.Map = append([]float32(nil), rec.Map...)
+	}
 
 	select {
-	case s.jobs <- job:
+	case s.jobs <- rec:
 		return true
 	default:
 		s.dropped.Add(1)
@@ -212,32 +224,42 @@ func (s *HeatmapStore) Failed() uint64 { return s.failed.Load() }
 func (s *HeatmapStore) run() {
 	defer close(s.done)
 
-	for job := range s.jobs {
-		if err := s.save(job); err != nil {
+	for rec := range s.jobs {
+		if err := s.save(rec); err != nil {
 			s.failed.Add(1)
-			s.log.Error("save rejected frame failed", "dir", s.dir, "seq", job.seq, "err", err)
+			s.log.Error("save rejected frame failed", "dir", s.dir, "seq", rec.Seq, "err", err)
 			continue
 		}
 		s.saved.Add(1)
 	}
 }
 
-// save writes the frame and overlay PNGs of one job and prunes old files.
-func (s *HeatmapStore) save(job heatmapJob) error {
-	stem := fmt.Sprintf("%s-%010d", job.time.UTC().Format("20060102T150405.000Z"), job.seq)
+// save writes the frame and overlay PNGs of one record and prunes old
+// files.
+func (s *HeatmapStore) save(rec HeatmapRecord) error {
+	stem := fmt.Sprintf("%s-%010d", rec.Time.UTC().Format("20060102T150405.000Z"), rec.Seq)
 
-	overlay, err := Overlay(job.frame, job.amap, job.w, job.h)
-	if err != nil {
-		return err
+	overlay := rec.Overlay
+	if overlay == nil && len(rec.Map) > 0 {
+		drawn, err := Overlay(rec.Frame, rec.Map, rec.MapWidth, rec.MapHeight)
+		if err != nil {
+			return err
+		}
+		overlay = drawn
 	}
 
-	for _, f := range []struct {
+	files := []struct {
 		name string
 		img  image.Image
-	}{
-		{stem + "-frame.png", job.frame},
-		{stem + "-heatmap.png", overlay},
-	} {
+	}{{stem + "-frame.png", rec.Frame}}
+	if overlay != nil {
+		files = append(files, struct {
+			name string
+			img  image.Image
+		}{stem + "-heatmap.png", overlay})
+	}
+
+	for _, f := range files {
 		size, err := writePNG(s.dir, f.name, f.img)
 		if err != nil {
 			return err

@@ -176,17 +176,17 @@ func TestHeatmapStoreBound(t *testing.T) {
 	amap := make([]float32, 16)
 	amap[5] = 1
 	for i := range 8 {
-		job := heatmapJob{
-			frame: noiseFrame(64, uint64(i)),
-			amap:  amap,
-			w:     4,
-			h:     4,
-			seq:   uint64(i + 1),
-			time:  base.Add(time.Duration(i) * time.Second),
+		rec := HeatmapRecord{
+			Frame:     noiseFrame(64, uint64(i)),
+			Map:       amap,
+			MapWidth:  4,
+			MapHeight: 4,
+			Seq:       uint64(i + 1),
+			Time:      base.Add(time.Duration(i) * time.Second),
 		}
 		// Nothing was submitted, so the worker goroutine is idle and the
 		// test may call save directly.
-		if err := s.save(job); err != nil {
+		if err := s.save(rec); err != nil {
 			t.Fatalf("save %d: %v", i, err)
 		}
 
@@ -231,7 +231,8 @@ func TestHeatmapStoreSubmitAccounting(t *testing.T) {
 	amap := make([]float32, 4)
 	accepted := 0
 	for i := range submitted {
-		if s.Submit(noiseFrame(16, uint64(i)), amap, 2, 2, uint64(i+1), base.Add(time.Duration(i)*time.Millisecond)) {
+		rec := HeatmapRecord{Frame: noiseFrame(16, uint64(i)), Map: amap, MapWidth: 2, MapHeight: 2, Seq: uint64(i + 1), Time: base.Add(time.Duration(i) * time.Millisecond)}
+		if s.Submit(rec) {
 			accepted++
 		}
 	}

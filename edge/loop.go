@@ -45,7 +45,7 @@ const (
 	VerdictFault  Verdict = "FAULT"
 )
 
-// FaultClass names the cause of a fault; the package doc lists them.
+// FaultClass names the cause of a fault. The package doc lists them.
 type FaultClass string
 
 // Fault classes, as written in logs and in the serial fault= field.
@@ -78,7 +78,7 @@ type Part struct {
 	// Time is the capture time, or the time of the fault without a frame.
 	Time time.Time
 
-	// Seq and Name identify the frame; both are zero without a frame.
+	// Seq and Name identify the frame. Both are zero without a frame.
 	Seq  uint64
 	Name string
 
@@ -116,10 +116,10 @@ type Options struct {
 	// clock. Run releases it when it returns. nil means no LED.
 	LEDLine gpio.Line
 
-	// Serial receives one line per part; nil means standard output.
+	// Serial receives one line per part. Nil means standard output.
 	Serial io.Writer
 
-	// Logger receives structured logs; nil means slog.Default().
+	// Logger receives structured logs. Nil means slog.Default().
 	Logger *slog.Logger
 
 	// Clock is the loop's time source and RejectClock the reject
@@ -167,6 +167,7 @@ type Loop struct {
 	watchdog      *Watchdog
 	lastSeq       uint64
 	haveSeq       bool
+	unseenCorrupt uint64 // corrupt-frame errors since lastSeq that carried no Seq
 	ready         bool
 	line          []byte
 	serialFailing bool
@@ -185,11 +186,11 @@ func New(cfg Config, opts Options) (*Loop, error) {
 
 	switch {
 	case opts.Open == nil:
-		return nil, errors.New("edge.New: Options.Open is nil; pass a camera factory")
+		return nil, errors.New("edge.New: Options.Open is nil: pass a camera factory")
 	case opts.Inspector == nil:
-		return nil, errors.New("edge.New: Options.Inspector is nil; pass the detector")
+		return nil, errors.New("edge.New: Options.Inspector is nil: pass the detector")
 	case opts.RejectLine == nil:
-		return nil, errors.New("edge.New: Options.RejectLine is nil; pass the reject line (a simulated line without hardware)")
+		return nil, errors.New("edge.New: Options.RejectLine is nil: pass the reject line, or a simulated line without hardware")
 	}
 
 	l := &Loop{
@@ -256,7 +257,7 @@ var errEndOfInput = errors.New("end of input")
 // them inactive.
 func (l *Loop) Run(ctx context.Context) (err error) {
 	if !l.started.CompareAndSwap(false, true) {
-		return errors.New("edge: Loop.Run called twice; create a new Loop for each run")
+		return errors.New("edge: Loop.Run called twice: create a new Loop for each run")
 	}
 
 	l.log.Info("edge loop starting",
@@ -355,10 +356,10 @@ func (l *Loop) shutdown() error {
 
 	if l.reject != nil {
 		if err := l.reject.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("release reject line %s at shutdown: %w; check the actuator", l.rejectLine.String(), err))
+			errs = append(errs, fmt.Errorf("release reject line %s at shutdown, so check the actuator: %w", l.rejectLine.String(), err))
 		}
 	} else if err := l.rejectLine.Release(); err != nil {
-		errs = append(errs, fmt.Errorf("release reject line %s at shutdown: %w; check the actuator", l.rejectLine.String(), err))
+		errs = append(errs, fmt.Errorf("release reject line %s at shutdown, so check the actuator: %w", l.rejectLine.String(), err))
 	}
 
 	if l.led != nil {
@@ -415,9 +416,12 @@ func (l *Loop) captureError(ctx context.Context, frame camera.Frame, err error) 
 	case errors.Is(err, camera.ErrTimeout):
 		return l.fault(FaultTimeout, frame, start, err)
 	case errors.Is(err, camera.ErrCorruptFrame):
-		// A corrupt frame still used up its sequence number.
+		// A corrupt frame still used up its sequence number, but sources
+		// usually return it without the frame, so the next gap is expected.
 		if frame.Seq > l.lastSeq {
 			l.lastSeq, l.haveSeq = frame.Seq, true
+		} else {
+			l.unseenCorrupt++
 		}
 		return l.fault(FaultCorrupt, frame, start, err)
 	}
@@ -438,12 +442,15 @@ func (l *Loop) handleFrame(frame camera.Frame) error {
 	}
 	if l.haveSeq && frame.Seq > l.lastSeq+1 {
 		gap := frame.Seq - l.lastSeq - 1
-		l.mu.Lock()
-		l.counters.FramesDropped += gap
-		l.mu.Unlock()
-		l.log.Warn("camera dropped frames; parts in them were not inspected", "dropped", gap, "seq", frame.Seq, "name", frame.Name)
+		gap -= min(gap, l.unseenCorrupt)
+		if gap > 0 {
+			l.mu.Lock()
+			l.counters.FramesDropped += gap
+			l.mu.Unlock()
+			l.log.Warn("camera dropped frames, so their parts were not inspected", "dropped", gap, "seq", frame.Seq, "name", frame.Name)
+		}
 	}
-	l.lastSeq, l.haveSeq = frame.Seq, true
+	l.lastSeq, l.haveSeq, l.unseenCorrupt = frame.Seq, true, 0
 
 	if frame.Image == nil {
 		return l.fault(FaultCorrupt, frame, start, fmt.Errorf("frame has no image: %w", camera.ErrCorruptFrame))
@@ -484,7 +491,7 @@ func (l *Loop) handleFrame(frame camera.Frame) error {
 
 	if !l.ready {
 		l.ready = true
-		l.log.Info("first frame scored; ready", "seq", frame.Seq, "name", frame.Name)
+		l.log.Info("first frame scored, service ready", "seq", frame.Seq, "name", frame.Name)
 		if err := l.notifier.Ready(); err != nil {
 			l.log.Warn("systemd notify failed", "err", err)
 		}
@@ -556,13 +563,13 @@ func (l *Loop) scheduleReject(p *Part) {
 		l.mu.Lock()
 		l.counters.MissedRejects++
 		l.mu.Unlock()
-		l.log.Error("reject pulse not fired: the part passed the ejector unrejected; increase reject.delay_ms or check the load",
+		l.log.Error("reject pulse not fired: the part passed the ejector unrejected, so increase reject.delay_ms or reduce the load",
 			"seq", p.Seq, "name", p.Name, "verdict", string(p.Verdict), "err", err)
 	}
 
 	if werr := l.reject.Err(); werr != nil && !l.rejectErrSeen {
 		l.rejectErrSeen = true
-		l.log.Error("reject line write failed: parts may pass unrejected; check the wiring and the pin", "line", l.rejectLine.String(), "err", werr)
+		l.log.Error("reject line write failed: parts may pass unrejected, so check the wiring and the pin", "line", l.rejectLine.String(), "err", werr)
 	}
 }
 
@@ -610,7 +617,7 @@ func (l *Loop) writeSerial() {
 		l.mu.Unlock()
 		if !l.serialFailing {
 			l.serialFailing = true
-			l.log.Error("write serial log line failed; lines are lost until it recovers", "err", err)
+			l.log.Error("write serial log line failed, so lines are lost until it recovers", "err", err)
 		}
 		return
 	}
@@ -632,7 +639,7 @@ func (l *Loop) reconnect(ctx context.Context) {
 
 	backoff := l.cfg.Reconnect.Initial()
 	for attempt := 1; ; attempt++ {
-		l.log.Warn("camera disconnected; reopening", "source", name, "attempt", attempt, "backoff", backoff)
+		l.log.Warn("camera disconnected, reopening", "source", name, "attempt", attempt, "backoff", backoff)
 		if err := l.sleep(ctx, backoff); err != nil {
 			return
 		}
@@ -640,7 +647,7 @@ func (l *Loop) reconnect(ctx context.Context) {
 		src, err := l.open(ctx)
 		if err == nil {
 			l.src = src
-			l.haveSeq = false
+			l.haveSeq, l.unseenCorrupt = false, 0
 			l.mu.Lock()
 			l.counters.Reconnects++
 			l.mu.Unlock()
@@ -676,7 +683,7 @@ func (l *Loop) sleep(ctx context.Context, d time.Duration) error {
 		}
 		l.kick(now)
 
-		timer := l.clock.NewTimer(min(deadline.Sub(now), step))
+		timer := l.clock.NewTimerAt(minTime(deadline, now.Add(step)))
 		select {
 		case <-timer.C():
 		case <-ctx.Done():
@@ -691,7 +698,7 @@ func (l *Loop) kick(now time.Time) {
 	if err := l.watchdog.Kick(); err != nil {
 		if !l.watchdogFail {
 			l.watchdogFail = true
-			l.log.Error("feed hardware watchdog failed; the board may reset", "err", err)
+			l.log.Error("feed hardware watchdog failed, so the board may reset", "err", err)
 		}
 	} else {
 		l.watchdogFail = false
@@ -700,7 +707,7 @@ func (l *Loop) kick(now time.Time) {
 	if err := l.notifier.Watchdog(now); err != nil {
 		if !l.notifyFail {
 			l.notifyFail = true
-			l.log.Error("systemd watchdog notify failed; systemd may restart the service", "err", err)
+			l.log.Error("systemd watchdog notify failed, so systemd may restart the service", "err", err)
 		}
 	} else {
 		l.notifyFail = false
@@ -730,7 +737,7 @@ func (l *Loop) crop(img image.Image) (image.Image, error) {
 	b := img.Bounds()
 	r := l.roi.Add(b.Min)
 	if !r.In(b) {
-		return nil, fmt.Errorf("crop frame: roi %v is outside the frame bounds %v; fix [roi] or the camera size", *l.roi, b)
+		return nil, fmt.Errorf("crop frame: roi %v is outside the frame bounds %v: fix [roi] or the camera size", *l.roi, b)
 	}
 
 	if sub, ok := img.(interface {
@@ -773,9 +780,17 @@ func (l *Loop) saveHeatmap(img image.Image, res inspect.Result, p Part) {
 	}
 
 	if !l.heatmaps.Submit(rec) {
-		l.log.Warn("heatmap saver busy; rejected frame not saved", "seq", p.Seq, "name", p.Name)
+		l.log.Warn("heatmap saver busy, rejected frame not saved", "seq", p.Seq, "name", p.Name)
 	}
 }
 
 // finite reports whether v is neither NaN nor infinite.
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// minTime returns the earlier of a and b.
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

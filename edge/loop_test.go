@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/png"
 	"io"
 	"log/slog"
 	"math"
@@ -18,6 +19,10 @@ import (
 	"time"
 
 	"edgeae/camera"
+	"edgeae/camera/cameratest"
+	"edgeae/gpio/gpiotest"
+	"edgeae/inspect"
+	"edgeae/preprocess/pose"
 )
 
 // base is the capture time of the first scripted frame.
@@ -51,8 +56,8 @@ type stepSpec struct {
 type harness struct {
 	loopClock  *fakeClock
 	pulseClock *fakeClock
-	reject     *recLine
-	led        *recLine
+	reject     *gpiotest.Line
+	led        *gpiotest.Line
 	serial     *safeBuffer
 	logs       *safeBuffer
 	insp       *fakeInspector
@@ -62,7 +67,7 @@ type harness struct {
 	parts []Part
 }
 
-// newHarness builds the fakes; sources holds the steps of each camera
+// newHarness builds the fakes. sources contains the steps of each camera
 // opening in order. Steps are frameGap apart in time across all sources.
 func newHarness(sources ...[]stepSpec) *harness {
 	h := &harness{
@@ -73,8 +78,8 @@ func newHarness(sources ...[]stepSpec) *harness {
 		insp:       &fakeInspector{outcomes: map[image.Image]outcome{}, amap: make([]float32, 16)},
 		opener:     &opener{},
 	}
-	h.reject = &recLine{name: "reject GPIO17", clock: h.pulseClock}
-	h.led = &recLine{name: "led GPIO27"}
+	h.reject = gpiotest.NewLine("reject GPIO17", h.pulseClock.Now)
+	h.led = gpiotest.NewLine("led GPIO27", nil)
 
 	i := 0
 	for _, specs := range sources {
@@ -108,14 +113,14 @@ func newHarness(sources ...[]stepSpec) *harness {
 // options returns loop options wired to the harness fakes.
 func (h *harness) options() Options {
 	return Options{
-		Open:       h.opener.open,
-		Inspector:  h.insp,
-		RejectLine: h.reject,
-		LEDLine:    h.led,
-		Serial:     h.serial,
-		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Clock:      h.loopClock,
-		PulseClock: h.pulseClock,
+		Open:        h.opener.open,
+		Inspector:   h.insp,
+		RejectLine:  h.reject,
+		LEDLine:     h.led,
+		Serial:      h.serial,
+		Logger:      slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Clock:       h.loopClock,
+		RejectClock: h.pulseClock,
 		OnPart: func(p Part) {
 			h.mu.Lock()
 			h.parts = append(h.parts, p)
@@ -169,12 +174,11 @@ func (h *harness) logRecords(t *testing.T, msg string) []map[string]any {
 	return out
 }
 
-// checkRejectInactive fails unless the reject line's last level is
-// inactive.
-func checkRejectInactive(t *testing.T, line *recLine) {
+// checkReleased fails unless line was released and is inactive.
+func checkReleased(t *testing.T, line *gpiotest.Line) {
 	t.Helper()
-	if active, ok := line.last(); !ok || active {
-		t.Errorf("reject line last level: active=%v set=%v; want inactive", active, ok)
+	if !line.Released() || line.Level() {
+		t.Errorf("%s: released=%v active=%v; want released and inactive", line, line.Released(), line.Level())
 	}
 }
 
@@ -196,23 +200,17 @@ func TestLoopRejectTiming(t *testing.T) {
 	}
 
 	delay, width := cfg.Reject.Delay(), cfg.Reject.Pulse()
-	want := [][2]time.Time{
-		{base.Add(1*frameGap + delay), base.Add(1*frameGap + delay + width)},
-		{base.Add(3*frameGap + delay), base.Add(3*frameGap + delay + width)},
-		{base.Add(4*frameGap + delay), base.Add(4*frameGap + delay + width)},
+	wantStarts := []time.Time{base.Add(1*frameGap + delay), base.Add(3*frameGap + delay), base.Add(4*frameGap + delay)}
+	got := h.reject.Pulses()
+	if len(got) != len(wantStarts) {
+		t.Fatalf("pulses = %v; want %d starting at %v", got, len(wantStarts), wantStarts)
 	}
-	got := h.reject.pulses()
-	if len(got) != len(want) {
-		t.Fatalf("pulses = %v; want %v", got, want)
-	}
-	for i := range want {
-		if !got[i][0].Equal(want[i][0]) || !got[i][1].Equal(want[i][1]) {
-			t.Errorf("pulse %d = [%s, %s]; want [%s, %s]", i,
-				got[i][0].Format(serialTimeLayout), got[i][1].Format(serialTimeLayout),
-				want[i][0].Format(serialTimeLayout), want[i][1].Format(serialTimeLayout))
+	for i, want := range wantStarts {
+		if !got[i].Start.Equal(want) || got[i].Width != width {
+			t.Errorf("pulse %d starts at +%v for %v; want +%v for %v", i, got[i].Start.Sub(base), got[i].Width, want.Sub(base), width)
 		}
 	}
-	checkRejectInactive(t, h.reject)
+	checkReleased(t, h.reject)
 
 	wantOutcomes := []string{"PASS", "REJECT", "PASS", "REJECT", "FAULT:timeout", "PASS"}
 	if got := h.outcomes(); fmt.Sprint(got) != fmt.Sprint(wantOutcomes) {
@@ -223,16 +221,18 @@ func TestLoopRejectTiming(t *testing.T) {
 	if c.Inspected != 5 || c.Passed != 3 || c.Rejected != 2 || c.Faults.Timeout != 1 || c.Pulses != 3 {
 		t.Errorf("counters = %+v; want 5 inspected, 3 passed, 2 rejected, 1 timeout, 3 pulses", c)
 	}
-	if c.LateRejects != 0 {
-		t.Errorf("LateRejects = %d; want 0", c.LateRejects)
-	}
+	wantCount(t, "LateRejects", c.LateRejects, 0)
+	wantCount(t, "MissedRejects", c.MissedRejects, 0)
 }
 
 func TestLoopFaults(t *testing.T) {
 	nan := &outcome{score: math.NaN(), threshold: 0.5}
 	infThreshold := &outcome{score: 0.1, threshold: math.Inf(1)}
 	inspectErr := &outcome{err: errors.New("model input size mismatch")}
-	noPart := &outcome{err: fmt.Errorf("align pose: %w", ErrNoPart)}
+	noPart := &outcome{err: fmt.Errorf("inspect: preprocess: %w", pose.ErrNoPart)}
+	twoParts := &outcome{err: fmt.Errorf("inspect: preprocess: %w", pose.ErrMultipleParts)}
+	border := &outcome{err: fmt.Errorf("inspect: preprocess: %w", pose.ErrTouchesBorder)}
+	notFinite := &outcome{err: fmt.Errorf("inspect: %w (NaN)", inspect.ErrNotFinite)}
 	panics := &outcome{panicValue: "index out of range"}
 	disconnect := fmt.Errorf("dequeue buffer: %w", camera.ErrDisconnected)
 
@@ -293,6 +293,27 @@ func TestLoopFaults(t *testing.T) {
 			want:        []string{"FAULT:no_part"},
 			wantInspect: 1,
 			check:       func(t *testing.T, c Counters) { wantCount(t, "Faults.NoPart", c.Faults.NoPart, 1) },
+		},
+		{
+			name:        "two parts",
+			sources:     [][]stepSpec{{{seq: 1, out: twoParts}}},
+			want:        []string{"FAULT:no_part"},
+			wantInspect: 1,
+			check:       func(t *testing.T, c Counters) { wantCount(t, "Faults.NoPart", c.Faults.NoPart, 1) },
+		},
+		{
+			name:        "part touches border",
+			sources:     [][]stepSpec{{{seq: 1, out: border}}},
+			want:        []string{"FAULT:no_part"},
+			wantInspect: 1,
+			check:       func(t *testing.T, c Counters) { wantCount(t, "Faults.NoPart", c.Faults.NoPart, 1) },
+		},
+		{
+			name:        "detector reports non-finite score",
+			sources:     [][]stepSpec{{{seq: 1, out: notFinite}}},
+			want:        []string{"FAULT:nan"},
+			wantInspect: 1,
+			check:       func(t *testing.T, c Counters) { wantCount(t, "Faults.NaN", c.Faults.NaN, 1) },
 		},
 		{
 			name:        "inspector panic",
@@ -370,13 +391,14 @@ func TestLoopFaults(t *testing.T) {
 					wantPulses++
 				}
 			}
-			if got := len(h.reject.pulses()); got != wantPulses {
+			if got := len(h.reject.Pulses()); got != wantPulses {
 				t.Errorf("reject pulses = %d; want %d (one per REJECT or FAULT)", got, wantPulses)
 			}
-			checkRejectInactive(t, h.reject)
+			checkReleased(t, h.reject)
 
 			c := l.Counters()
 			wantCount(t, "Faults.Total", c.Faults.Total(), uint64(wantPulses)-c.Rejected)
+			wantCount(t, "MissedRejects", c.MissedRejects, 0)
 			if got := len(h.logRecords(t, "fault: part rejected")); uint64(got) != c.Faults.Total() {
 				t.Errorf("fault log records = %d; want %d", got, c.Faults.Total())
 			}
@@ -407,7 +429,7 @@ func TestLoopReconnectBackoff(t *testing.T) {
 	}
 
 	var backoffs []time.Duration
-	for _, rec := range h.logRecords(t, "camera disconnected; reopening") {
+	for _, rec := range h.logRecords(t, "camera disconnected, reopening") {
 		backoffs = append(backoffs, time.Duration(rec["backoff"].(float64)))
 	}
 	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 400 * time.Millisecond, 400 * time.Millisecond}
@@ -454,10 +476,8 @@ func TestLoopCancelDuringBackoff(t *testing.T) {
 		t.Errorf("Inspect calls = %d; want 1 (nothing scored while disconnected)", got)
 	}
 	wantCount(t, "Reconnects", l.Counters().Reconnects, 0)
-	checkRejectInactive(t, h.reject)
-	if on, ok := h.led.last(); !ok || on {
-		t.Errorf("LED last level on=%v set=%v; want off", on, ok)
-	}
+	checkReleased(t, h.reject)
+	checkReleased(t, h.led)
 }
 
 func TestLoopShutdownFiresPendingPulse(t *testing.T) {
@@ -467,8 +487,8 @@ func TestLoopShutdownFiresPendingPulse(t *testing.T) {
 	insp := &fakeInspector{outcomes: map[image.Image]outcome{
 		src.steps[0].frame.Image: {score: 1, threshold: 0.5},
 	}}
-	reject := &recLine{name: "reject", clock: systemClock{}}
-	led := &recLine{name: "led"}
+	reject := gpiotest.NewLine("reject", nil)
+	led := gpiotest.NewLine("led", nil)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -493,13 +513,11 @@ func TestLoopShutdownFiresPendingPulse(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 
-	if got := len(reject.pulses()); got != 1 {
+	if got := len(reject.Pulses()); got != 1 {
 		t.Errorf("reject pulses after shutdown = %d; want 1 (the pending pulse fires before Run returns)", got)
 	}
-	checkRejectInactive(t, reject)
-	if on, ok := led.last(); !ok || on {
-		t.Errorf("LED last level on=%v set=%v; want off", on, ok)
-	}
+	checkReleased(t, reject)
+	checkReleased(t, led)
 	if src.closed != 1 {
 		t.Errorf("source closed %d times; want 1", src.closed)
 	}
@@ -518,10 +536,10 @@ func TestLoopFaultActionStop(t *testing.T) {
 	if got := h.insp.callCount(); got != 1 {
 		t.Errorf("Inspect calls = %d; want 1", got)
 	}
-	if got := len(h.reject.pulses()); got != 1 {
+	if got := len(h.reject.Pulses()); got != 1 {
 		t.Errorf("reject pulses = %d; want 1 for the faulted part", got)
 	}
-	checkRejectInactive(t, h.reject)
+	checkReleased(t, h.reject)
 	wantCount(t, "Faults.Timeout", l.Counters().Faults.Timeout, 1)
 }
 
@@ -576,7 +594,7 @@ func TestLoopSerialFailureKeepsInspecting(t *testing.T) {
 	wantCount(t, "SerialErrors", c.SerialErrors, 3)
 	wantCount(t, "Inspected", c.Inspected, 3)
 	wantCount(t, "Pulses", c.Pulses, 1)
-	if got := len(h.logRecords(t, "write serial log line failed; lines are lost until it recovers")); got != 1 {
+	if got := len(h.logRecords(t, "write serial log line failed, so lines are lost until it recovers")); got != 1 {
 		t.Errorf("serial failure logs = %d; want 1", got)
 	}
 }
@@ -703,5 +721,200 @@ func TestLoopFirstOpenFailure(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "open camera") {
 		t.Fatalf("Run error = %v; want an open camera error", err)
 	}
-	checkRejectInactive(t, h.reject)
+	checkReleased(t, h.reject)
+}
+
+func TestLoopRejectCaptureTimes(t *testing.T) {
+	tests := []struct {
+		name       string
+		capture    time.Time
+		wantPulses int
+		wantMissed uint64
+		wantStart  time.Time
+	}{
+		{"window long passed is missed", base.Add(-10 * time.Second), 0, 1, time.Time{}},
+		{"capture in the future is rescheduled from now", base.Add(time.Hour), 1, 0, base.Add(200 * time.Millisecond)},
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness()
+			img := tinyFrame()
+			h.insp.outcomes[img] = outcome{score: 1, threshold: 0.5}
+			h.opener.sources = []camera.Source{&scriptSource{name: "fake", clock: h.loopClock, steps: []step{
+				{at: base, frame: camera.Frame{Seq: 1, Time: tt.capture, Name: "a.png", Image: img}},
+			}}}
+
+			l, err := h.run(t, testConfig())
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+
+			pulses := h.reject.Pulses()
+			if len(pulses) != tt.wantPulses {
+				t.Fatalf("pulses = %v; want %d", pulses, tt.wantPulses)
+			}
+			if tt.wantPulses > 0 && !pulses[0].Start.Equal(tt.wantStart) {
+				t.Errorf("pulse starts at +%v; want +%v", pulses[0].Start.Sub(base), tt.wantStart.Sub(base))
+			}
+			wantCount(t, "MissedRejects", l.Counters().MissedRejects, tt.wantMissed)
+			if tt.wantMissed > 0 && len(h.logRecords(t, "reject pulse not fired: the part passed the ejector unrejected, so increase reject.delay_ms or reduce the load")) != 1 {
+				t.Error("missed reject was not logged")
+			}
+			checkReleased(t, h.reject)
+		})
+	}
+}
+
+func TestLoopWithCameraTestFactory(t *testing.T) {
+	good, bad, after := cameratest.Gray(8, 8, 10), cameratest.Gray(8, 8, 20), cameratest.Gray(8, 8, 30)
+	factory := cameratest.NewFactory("cam0",
+		cameratest.Script{Steps: []cameratest.Step{
+			cameratest.Frame(good),
+			cameratest.Fail(camera.ErrCorruptFrame),
+			cameratest.Frame(bad),
+			cameratest.Fail(camera.ErrDisconnected),
+		}},
+		cameratest.Script{OpenErr: errors.New("no such device")},
+		cameratest.Script{Steps: []cameratest.Step{cameratest.Frame(after)}},
+	)
+
+	// Each reading of the clock moves it 1 ms, so a fault after a frame
+	// happens after its capture, as on a real line. The reject actuator
+	// shares the clock, so its timers cannot run ahead of frames that are
+	// still to come, and queued pulses are never dropped.
+	h := newHarness()
+	ticking := &tickingClock{fakeClock: h.loopClock, tick: time.Millisecond}
+	factory.SetClock(ticking.Now)
+	h.insp.outcomes[good] = outcome{score: 0.1, threshold: 0.5}
+	h.insp.outcomes[bad] = outcome{score: 0.9, threshold: 0.5}
+	h.insp.outcomes[after] = outcome{score: 0.2, threshold: 0.5}
+
+	opts := h.options()
+	opts.Clock = ticking
+	opts.RejectClock = ticking
+	opts.Open = func(context.Context) (camera.Source, error) { return factory.Open() }
+	l, err := New(testConfig(), opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if err := l.Run(context.Background()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	want := []string{"PASS", "FAULT:corrupt", "REJECT", "FAULT:disconnected", "PASS"}
+	if got := h.outcomes(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("outcomes = %v; want %v", got, want)
+	}
+
+	c := l.Counters()
+	wantCount(t, "Reconnects", c.Reconnects, 1)
+	wantCount(t, "FramesDropped", c.FramesDropped, 0)
+	wantCount(t, "MissedRejects", c.MissedRejects, 0)
+	wantCount(t, "Faults.Stale", c.Faults.Stale, 0)
+	if got := factory.Opens(); got != 3 {
+		t.Errorf("factory opens = %d; want 3 (first, failed reopen, reopen)", got)
+	}
+	for i, src := range factory.Sources() {
+		if src.Closes() != 1 {
+			t.Errorf("source %d closed %d times; want 1", i, src.Closes())
+		}
+	}
+	checkReleased(t, h.reject)
+}
+
+// tickingClock is a fakeClock that moves forward by tick on every Now call.
+type tickingClock struct {
+	*fakeClock
+	tick time.Duration
+}
+
+func (c *tickingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(c.tick)
+	return c.now
+}
+
+// renderingInspector is a fakeInspector that also draws heatmaps, as
+// inspect.Detector does.
+type renderingInspector struct {
+	*fakeInspector
+	rendered int
+}
+
+func (r *renderingInspector) Heatmap(res inspect.Result) *image.RGBA {
+	r.rendered++
+	return image.NewRGBA(image.Rect(0, 0, res.MapWidth, res.MapHeight))
+}
+
+func TestLoopUsesDetectorHeatmap(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness([]stepSpec{{seq: 1, out: &outcome{score: 1, threshold: 0.5}}, {seq: 2}})
+	insp := &renderingInspector{fakeInspector: h.insp}
+	opts := h.options()
+	opts.Inspector = insp
+	cfg := testConfig()
+	cfg.Heatmaps = HeatmapConfig{Dir: dir, MaxMB: 1}
+
+	l, err := New(cfg, opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if err := l.Run(context.Background()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	if insp.rendered != 1 {
+		t.Errorf("Heatmap calls = %d; want 1 (rejected frames only)", insp.rendered)
+	}
+	f, err := os.Open(filepath.Join(dir, "20260304T100000.000Z-0000000001-heatmap.png"))
+	if err != nil {
+		t.Fatalf("open saved heatmap: %v", err)
+	}
+	defer f.Close()
+	cfgImg, err := png.DecodeConfig(f)
+	if err != nil {
+		t.Fatalf("decode saved heatmap: %v", err)
+	}
+	if cfgImg.Width != 4 || cfgImg.Height != 4 {
+		t.Errorf("saved heatmap is %dx%d; want the detector's 4x4", cfgImg.Width, cfgImg.Height)
+	}
+	wantCount(t, "HeatmapsSaved", l.Counters().HeatmapsSaved, 1)
+}
+
+func TestLoopLogsPeriodicSummary(t *testing.T) {
+	// 25 passing frames 100 ms apart span 2.4 s of loop time, so a 1 s
+	// interval gives two summaries. The clock reads the time of the last
+	// frame at the start of each iteration, so the summaries come after
+	// the frames at 1.0 s and 2.0 s: 11 and 21 frames.
+	var specs []stepSpec
+	for i := range 25 {
+		specs = append(specs, stepSpec{seq: uint64(i + 1)})
+	}
+	h := newHarness(specs)
+	cfg := testConfig()
+	cfg.Summary.IntervalS = 1
+
+	if _, err := h.run(t, cfg); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	recs := h.logRecords(t, "summary")
+	if len(recs) != 2 {
+		t.Fatalf("%d summary records; want 2", len(recs))
+	}
+	if recs[0]["inspected"] != float64(11) || recs[1]["inspected"] != float64(21) {
+		t.Errorf("summaries report inspected %v and %v; want 11 and 21", recs[0]["inspected"], recs[1]["inspected"])
+	}
+	for _, key := range []string{"latency_p50", "latency_p99", "faults", "pulses"} {
+		if _, ok := recs[0][key]; !ok {
+			t.Errorf("summary record has no %s: %v", key, recs[0])
+		}
+	}
+
+	final := h.logRecords(t, "edge loop stopped")
+	if len(final) != 1 || final[0]["inspected"] != float64(25) {
+		t.Errorf("final summary %v; want one record with inspected 25", final)
+	}
 }

@@ -16,7 +16,7 @@ type Notifier struct {
 	conn *net.UnixConn
 	addr string
 
-	// watchdogEvery is the minimum time between WATCHDOG=1 messages; 0
+	// watchdogEvery is the minimum time between WATCHDOG=1 messages, and 0
 	// disables them.
 	watchdogEvery time.Duration
 
@@ -38,7 +38,7 @@ func NotifierFromEnv() (*Notifier, error) {
 	if usec := os.Getenv("WATCHDOG_USEC"); usec != "" {
 		n, err := strconv.ParseUint(usec, 10, 63)
 		if err != nil || n == 0 {
-			return nil, fmt.Errorf("parse WATCHDOG_USEC=%q: must be a positive integer of microseconds; check WatchdogSec in the unit file", usec)
+			return nil, fmt.Errorf("parse WATCHDOG_USEC=%q: must be a positive integer of microseconds, so check WatchdogSec in the unit file", usec)
 		}
 		every = time.Duration(n) * time.Microsecond / 2
 	}
@@ -51,11 +51,11 @@ func NotifierFromEnv() (*Notifier, error) {
 
 // NewNotifier connects to the notify socket at path ("@name" for an
 // abstract socket). watchdogEvery is the minimum time between WATCHDOG=1
-// messages; 0 disables them.
+// messages, and 0 disables them.
 func NewNotifier(path string, watchdogEvery time.Duration) (*Notifier, error) {
 	conn, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: path, Net: "unixgram"})
 	if err != nil {
-		return nil, fmt.Errorf("connect to systemd notify socket %s: %w; unset NOTIFY_SOCKET or set systemd.notify = false when not running under systemd", path, err)
+		return nil, fmt.Errorf("connect to systemd notify socket %s (unset NOTIFY_SOCKET or set systemd.notify = false when not running under systemd): %w", path, err)
 	}
 	return &Notifier{conn: conn, addr: path, watchdogEvery: watchdogEvery}, nil
 }

@@ -21,7 +21,7 @@ func OpenSerial(path string, baud int) (io.WriteCloser, error) {
 
 	port, err := serial.Open(path, &serial.Mode{BaudRate: baud, DataBits: 8, Parity: serial.NoParity, StopBits: serial.OneStopBit})
 	if err != nil {
-		return nil, fmt.Errorf("open serial.port %s at %d baud: %w; check the device path and that the service may open it (dialout group)", path, baud, err)
+		return nil, fmt.Errorf("open serial.port %s at %d baud (check the device path and that the service may open it, for example as a member of the dialout group): %w", path, baud, err)
 	}
 	return port, nil
 }

@@ -17,7 +17,7 @@ type Watchdog struct {
 func OpenWatchdog(path string) (*Watchdog, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
-		return nil, fmt.Errorf("open watchdog.device %s: %w; check that the driver is loaded and the service may write it, or leave watchdog.device empty", path, err)
+		return nil, fmt.Errorf("open watchdog.device %s (check that the driver is loaded and the service may write it, or leave watchdog.device empty): %w", path, err)
 	}
 	return &Watchdog{f: f, path: path}, nil
 }

@@ -11,7 +11,7 @@
 //   - gpio/periphgpio drives a real pin through periph.io, on a Raspberry
 //     Pi or, through the Linux GPIO character device, on a Jetson.
 //   - gpio/gpiotest records every level change with a timestamp, for
-//     tests, and can be told to fail.
+//     tests, and can be made to fail.
 //
 // # Reject actuator
 //

@@ -20,8 +20,9 @@ type Line interface {
 	String() string
 }
 
-// Pulser drives a line active for a fixed width. The reject actuator uses
-// it so that a pulse always ends, even when the caller's context ends.
+// Pulser drives a line active for a fixed width. Reject implements it for
+// manual test pulses, and its pulse always ends, even when the caller's
+// context ends first.
 type Pulser interface {
 	// Pulse sets the line active, waits width, then sets it inactive.
 	Pulse(ctx context.Context, width time.Duration) error

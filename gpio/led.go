@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Pattern is what a status LED shows: on for On, then off for Off,
-// repeated. Off zero with On positive is steady on, and On zero is off.
+// Pattern is the on/off cycle of a status LED: on for On, then off for
+// Off, repeated. Off zero with On positive is steady on, and On zero is off.
 // Build patterns with Off, Steady and Blink.
 type Pattern struct {
 	On  time.Duration
@@ -78,7 +78,7 @@ type LED struct {
 	line  Line
 	clock Clock
 
-	// wake tells the worker that the pattern, a flash or closing changed.
+	// wake signals the worker that the pattern, a flash or closing changed.
 	wake chan struct{}
 
 	// done is closed when the worker returns.
@@ -105,7 +105,7 @@ func NewLED(line Line, clock Clock) (*LED, error) {
 	}
 
 	if err := line.Set(false); err != nil {
-		return nil, fmt.Errorf("gpio: led %s: drive inactive: %w", line, err)
+		return nil, fmt.Errorf("gpio: %s: drive inactive: %w", line, err)
 	}
 
 	l := &LED{
@@ -176,7 +176,7 @@ func (l *LED) Close() error {
 
 	if first {
 		if err := l.line.Release(); err != nil {
-			l.closeErr = fmt.Errorf("gpio: led %s: release: %w", l.line, err)
+			l.closeErr = fmt.Errorf("gpio: %s: release: %w", l.line, err)
 		}
 	}
 	return l.closeErr
@@ -269,7 +269,7 @@ func (l *LED) write(lit bool) {
 
 	l.failures++
 	if l.err == nil {
-		l.err = fmt.Errorf("gpio: led %s: write: %w", l.line, err)
+		l.err = fmt.Errorf("gpio: %s: write: %w", l.line, err)
 	}
 	if logWorthy(l.failures) {
 		slog.Error("gpio led write failed", "line", l.line.String(), "lit", lit, "failures", l.failures, "err", err)

@@ -81,19 +81,20 @@ type pulse struct {
 	start time.Time
 	width time.Duration
 
-	// done is closed when the line goes inactive after this pulse, or nil
-	// when nobody waits for it.
+	// done is closed when the line goes inactive after this pulse. It is
+	// nil when no caller waits for the pulse.
 	done chan struct{}
 }
 
-// Reject drives the reject actuator: each Schedule call fires one pulse of
-// PulseWidth at capture time plus DelayAfterCapture, from a goroutine, so
-// the caller never waits for the pulse.
+// Reject drives the reject actuator. Each Schedule call queues one pulse of
+// PulseWidth at capture time plus DelayAfterCapture and returns without
+// waiting for it. A worker goroutine fires the pulses.
 //
-// Pulses run in the order of their start times. The line is active exactly
-// when at least one requested pulse interval [start, start+width) covers
-// the current time, so pulses that overlap merge into one longer
-// activation and the line never drops between two close parts.
+// Pulses run in the order of their start times. Each pulse holds the line
+// active for its full width from the moment it starts, which is its due
+// time or, when the worker runs late, the moment of the write. Pulses that
+// overlap merge into one longer activation, so the line does not drop
+// between two parts whose pulses overlap.
 //
 // Close lets every accepted pulse run to its end before it releases the
 // line, because a part that was already scheduled for rejection must not
@@ -106,7 +107,7 @@ type Reject struct {
 	maxPending int
 	clock      Clock
 
-	// wake tells the worker that pending or closing changed.
+	// wake signals the worker that pending or closing changed.
 	wake chan struct{}
 
 	// done is closed when the worker returns.
@@ -120,6 +121,8 @@ type Reject struct {
 	stats    RejectStats
 }
 
+var _ Pulser = (*Reject)(nil)
+
 // NewReject starts a reject actuator on line. It drives the line inactive
 // first, so the actuator rests from the start.
 func NewReject(line Line, cfg RejectConfig) (*Reject, error) {
@@ -127,10 +130,10 @@ func NewReject(line Line, cfg RejectConfig) (*Reject, error) {
 		return nil, errors.New("gpio: reject: line is nil")
 	}
 	if cfg.PulseWidth <= 0 {
-		return nil, fmt.Errorf("gpio: reject %s: pulse width %v must be positive", line, cfg.PulseWidth)
+		return nil, fmt.Errorf("gpio: %s: pulse width %v must be positive", line, cfg.PulseWidth)
 	}
 	if cfg.DelayAfterCapture < 0 || cfg.MaxLate < 0 || cfg.MaxPending < 0 {
-		return nil, fmt.Errorf("gpio: reject %s: delay %v, max late %v and max pending %d must not be negative",
+		return nil, fmt.Errorf("gpio: %s: delay %v, max late %v and max pending %d must not be negative",
 			line, cfg.DelayAfterCapture, cfg.MaxLate, cfg.MaxPending)
 	}
 
@@ -155,7 +158,7 @@ func NewReject(line Line, cfg RejectConfig) (*Reject, error) {
 	}
 
 	if err := line.Set(false); err != nil {
-		return nil, fmt.Errorf("gpio: reject %s: drive inactive: %w", line, err)
+		return nil, fmt.Errorf("gpio: %s: drive inactive: %w", line, err)
 	}
 
 	go r.run()
@@ -169,12 +172,12 @@ func NewReject(line Line, cfg RejectConfig) (*Reject, error) {
 // when the queue is full, and after Close.
 func (r *Reject) Schedule(capture time.Time) error {
 	if capture.IsZero() {
-		return fmt.Errorf("gpio: reject %s: capture time is zero", r.line)
+		return fmt.Errorf("gpio: %s: capture time is zero", r.line)
 	}
 
 	now := r.clock.Now()
 	if capture.Sub(now) > maxFuture {
-		return fmt.Errorf("gpio: reject %s: capture time %s is %v in the future: check the frame source's clock",
+		return fmt.Errorf("gpio: %s: capture time %s is %v in the future: check the frame source's clock",
 			r.line, capture.Format(time.RFC3339Nano), capture.Sub(now))
 	}
 
@@ -186,7 +189,7 @@ func (r *Reject) Schedule(capture time.Time) error {
 	if late := now.Sub(start); late > 0 {
 		if late > r.maxLate {
 			r.stats.Missed++
-			return fmt.Errorf("gpio: reject %s: pulse would start %v late, more than the %v allowed, so it could hit the next part: %w",
+			return fmt.Errorf("gpio: %s: pulse would start %v late, more than the %v allowed, so it could hit the next part: %w",
 				r.line, late, r.maxLate, ErrMissed)
 		}
 		r.stats.Late++
@@ -205,7 +208,7 @@ func (r *Reject) Schedule(capture time.Time) error {
 // Pulser, for a manual test of the actuator.
 func (r *Reject) Pulse(ctx context.Context, width time.Duration) error {
 	if width <= 0 {
-		return fmt.Errorf("gpio: reject %s: pulse width %v must be positive", r.line, width)
+		return fmt.Errorf("gpio: %s: pulse width %v must be positive", r.line, width)
 	}
 
 	done := make(chan struct{})
@@ -229,10 +232,10 @@ func (r *Reject) Pulse(ctx context.Context, width time.Duration) error {
 // r.mu.
 func (r *Reject) enqueue(p pulse) error {
 	if r.closing {
-		return fmt.Errorf("gpio: reject %s: %w", r.line, ErrClosed)
+		return fmt.Errorf("gpio: %s: %w", r.line, ErrClosed)
 	}
 	if len(r.pending) >= r.maxPending {
-		return fmt.Errorf("gpio: reject %s: %d pulses waiting: %w", r.line, len(r.pending), ErrQueueFull)
+		return fmt.Errorf("gpio: %s: %d pulses already waiting: raise MaxPending if parts come this close: %w", r.line, len(r.pending), ErrQueueFull)
 	}
 
 	i, _ := slices.BinarySearchFunc(r.pending, p.start, func(q pulse, t time.Time) int {
@@ -292,7 +295,7 @@ func (r *Reject) Close() error {
 
 	if first {
 		if err := r.line.Release(); err != nil {
-			r.closeErr = fmt.Errorf("gpio: reject %s: release: %w", r.line, err)
+			r.closeErr = fmt.Errorf("gpio: %s: release: %w", r.line, err)
 		}
 	}
 	return r.closeErr
@@ -323,8 +326,17 @@ func (r *Reject) run() {
 				active = true
 				r.stats.Activations++
 				r.write(true)
+
+				// Count the width from after the write, so a worker that
+				// woke late still gives the actuator the full width.
+				now = r.clock.Now()
 			}
-			if end := p.start.Add(p.width); end.After(activeUntil) {
+
+			begin := p.start
+			if now.After(begin) {
+				begin = now
+			}
+			if end := begin.Add(p.width); end.After(activeUntil) {
 				activeUntil = end
 			}
 			if p.done != nil {
@@ -393,7 +405,7 @@ func (r *Reject) write(active bool) {
 
 	r.stats.WriteErrors++
 	if r.err == nil {
-		r.err = fmt.Errorf("gpio: reject %s: write: %w", r.line, err)
+		r.err = fmt.Errorf("gpio: %s: write: %w", r.line, err)
 	}
 	if logWorthy(r.stats.WriteErrors) {
 		slog.Error("gpio reject line write failed", "line", r.line.String(), "active", active, "failures", r.stats.WriteErrors, "err", err)

@@ -194,29 +194,37 @@ func TestRejectCloseRunsPending(t *testing.T) {
 		t.Fatalf("Schedule: %v", err)
 	}
 
-	closed := make(chan error, 1)
-	go func() { closed <- r.Close() }()
+	// Close blocks this goroutine until the pending pulse has ended, so
+	// another goroutine steps the clock through the pulse.
+	stepped := make(chan string, 1)
+	go func() {
+		for i, at := range []time.Time{t0.Add(delay), t0.Add(delay + width)} {
+			if !clock.WaitForTimers(1, wait) {
+				stepped <- "no worker timer pending"
+				return
+			}
+			clock.Advance(at.Sub(clock.Now()))
+			if !line.WaitForChanges(i+1, wait) {
+				stepped <- "line did not change"
+				return
+			}
+		}
+		stepped <- ""
+	}()
 
-	stepTo(t, clock, t0.Add(delay))
-	waitChanges(t, line, 1)
-
-	select {
-	case err := <-closed:
-		t.Fatalf("Close returned (%v) while a pulse was still active", err)
-	default:
-	}
-	if err := r.Schedule(clock.Now()); !errors.Is(err, gpio.ErrClosed) {
-		t.Errorf("Schedule during Close = %v, want ErrClosed", err)
-	}
-
-	stepTo(t, clock, t0.Add(delay+width))
-	if err := <-closed; err != nil {
+	if err := r.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
+	}
+	if msg := <-stepped; msg != "" {
+		t.Fatalf("stepping the clock: %s", msg)
 	}
 
 	assertPulses(t, line.Pulses(), []gpiotest.Pulse{{Start: t0.Add(delay), Width: width}})
 	if !line.Released() {
 		t.Errorf("line not released after Close")
+	}
+	if err := r.Schedule(clock.Now()); !errors.Is(err, gpio.ErrClosed) {
+		t.Errorf("Schedule after Close = %v, want ErrClosed", err)
 	}
 	if err := r.Close(); err != nil {
 		t.Errorf("second Close: %v", err)

@@ -356,14 +356,14 @@ func reluPoolBackward(dx, dy, y []float32, arg []uint8, db []float32, c, h, w in
 			d1 := dx[ch*h*w+(2*oy+1)*w : ch*h*w+(2*oy+1)*w+w]
 			off := ch*ho*wo + oy*wo
 			yo := y[off : off+wo]
-			go_ := dy[off : off+wo]
+			dyo := dy[off : off+wo]
 			ao := arg[off : off+wo]
 			d0 = d0[:2*len(yo)]
 			d1 = d1[:2*len(yo)]
-			go_ = go_[:len(yo)]
+			dyo = dyo[:len(yo)]
 			ao = ao[:len(yo)]
 			for ox := range yo {
-				g := math.Float32frombits(math.Float32bits(go_[ox]) & positiveMask(yo[ox]))
+				g := math.Float32frombits(math.Float32bits(dyo[ox]) & positiveMask(yo[ox]))
 				s += float64(g)
 				// Branch-free scatter into the winning element.
 				var q [4]float32

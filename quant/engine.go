@@ -16,7 +16,8 @@ import (
 type Engine struct {
 	model *Model
 
-	// input is the quantized network input, C x H x W.
+	// input is the quantized network input, pixel-major (H x W x C) like
+	// every convolution input.
 	input []int8
 
 	convs  []*convOp
@@ -62,9 +63,10 @@ func newEngine(m *Model, chunkBytes int) (*Engine, error) {
 			op := newConvOp(p, m.Weights[i], m.Biases[i], in, chunkBytes)
 			e.convs = append(e.convs, op)
 			e.phases = append(e.phases, &phase{chunks: op.chunks(), run: op.run})
-			in = op.output()
+			in = op.pooled
 		case models.KindConvT3x3S2:
-			op := newConvTOp(p, m.Weights[i], m.Biases[i], in, chunkBytes)
+			pixelMajor := len(e.tconvs) == 0 // it reads the encoder output
+			op := newConvTOp(p, m.Weights[i], m.Biases[i], in, pixelMajor, chunkBytes)
 			e.tconvs = append(e.tconvs, op)
 			e.phases = append(e.phases,
 				&phase{chunks: op.gemmChunks(), run: op.runGemm},
@@ -144,7 +146,7 @@ func (e *Engine) Reconstruct(dst, src *tensor.Dense) error {
 
 // reconstruct runs one frame on raw slices of the input size.
 func (e *Engine) reconstruct(dst, src []float32) {
-	quantizeInput(e.input, src)
+	quantizeInput(e.input, src, e.model.Arch.Channels)
 
 	last := e.tconvs[len(e.tconvs)-1]
 	last.dst = dst
@@ -155,17 +157,25 @@ func (e *Engine) reconstruct(dst, src []float32) {
 	last.dst = nil
 }
 
-// quantizeInput sets dst[i] = round(255·src[i]) - 128, clamped to int8.
-func quantizeInput(dst []int8, src []float32) {
-	for i, v := range src {
-		switch {
-		case v >= 1:
-			dst[i] = 127
-		case v > 0:
-			dst[i] = int8(int32(v*255+0.5) - 128)
-		default:
-			// 0, negative values and NaN.
-			dst[i] = -128
+// quantizeInput sets dst = round(255·src) - 128, clamped to int8, and
+// reorders the channel-major src (channels x pixels) to pixel-major.
+func quantizeInput(dst []int8, src []float32, channels int) {
+	pixels := len(src) / channels
+	for c := range channels {
+		index := c
+		for _, v := range src[c*pixels : (c+1)*pixels] {
+			var q int8
+			switch {
+			case v >= 1:
+				q = 127
+			case v > 0:
+				q = int8(int32(v*255+0.5) - 128)
+			default:
+				// 0, negative values and NaN.
+				q = -128
+			}
+			dst[index] = q
+			index += channels
 		}
 	}
 }

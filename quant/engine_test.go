@@ -53,9 +53,11 @@ func runOp(engine *Engine, layer int, dst []float32) {
 	s := &scratch{cols: make([]int8, 1<<20), acc: make([]int32, 1<<20)}
 	if layer < len(engine.convs) {
 		op := engine.convs[layer]
+		op.keepOutput = true
 		for chunk := range op.chunks() {
 			op.run(s, chunk)
 		}
+		op.keepOutput = false
 		return
 	}
 
@@ -123,7 +125,15 @@ func TestLayersMatchFloat(t *testing.T) {
 			}
 
 			if p.Pool {
+				// Pooling the accumulators before requantization gives
+				// exactly the max-pool of the requantized codes.
 				pooled := engine.convs[i].pooled
+				direct := make([]int8, len(pooled))
+				kernels.MaxPool2x2S8(direct, out, p.Out, p.InH, p.InW)
+				if !slices.Equal(pooled, direct) {
+					t.Errorf("image %d, layer %s: pooled codes differ from the max-pool of the output codes", n, p.Name)
+				}
+
 				wantPooled := trace[outputLayer(net, convs[i])+1].Float32s()
 				gotPooled := make([]float32, len(pooled))
 				for j, q := range pooled {

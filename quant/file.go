@@ -12,8 +12,9 @@ import (
 // Save writes an int8 model file atomically. meta is stored with Format
 // set to models.FormatInt8, Arch to m.Arch and Quant to m.Params as JSON.
 // Each layer's weights are an int8 tensor "<name>.weight" in the float32
-// layout and its biases an int32 tensor "<name>.bias".
-func Save(path string, meta models.Meta, m *Model) error {
+// layout and its biases an int32 tensor "<name>.bias". extra tensors, such
+// as those of models.PixelModelTensors, are stored after them.
+func Save(path string, meta models.Meta, m *Model, extra ...modelfile.Tensor) error {
 	if m == nil {
 		return fmt.Errorf("quant: save %s: model is nil", path)
 	}
@@ -33,13 +34,14 @@ func Save(path string, meta models.Meta, m *Model) error {
 		return fmt.Errorf("quant: save %s: encode metadata: %w", path, err)
 	}
 
-	tensors := make([]modelfile.Tensor, 0, 2*len(m.Params.Layers))
+	tensors := make([]modelfile.Tensor, 0, 2*len(m.Params.Layers)+len(extra))
 	for i := range m.Params.Layers {
 		p := &m.Params.Layers[i]
 		tensors = append(tensors,
 			modelfile.Tensor{Name: p.Name + ".weight", DType: modelfile.Int8, Shape: weightShape(p), I8: m.Weights[i]},
 			modelfile.Tensor{Name: p.Name + ".bias", DType: modelfile.Int32, Shape: []int{p.Out}, I32: m.Biases[i]})
 	}
+	tensors = append(tensors, extra...)
 
 	if err := modelfile.Write(path, raw, tensors); err != nil {
 		return fmt.Errorf("quant: save: %w", err)

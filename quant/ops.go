@@ -5,24 +5,35 @@ import (
 )
 
 // defaultChunkBytes is the target size of one chunk's GEMM b operand
-// (im2col rows or transposed input). A chunk and its int32 accumulators stay in a 1 MiB
-// L2 cache (Cortex-A72 on the Pi 4 has 1 MiB shared by four cores), so
-// im2col, GEMM, requantization and max-pool of a chunk run from cache.
+// (im2col rows or pixel-major input). A chunk and its int32 accumulators
+// stay in a 1 MiB L2 cache (Cortex-A72 on the Pi 4 has 1 MiB shared by
+// four cores), so im2col, GEMM, max-pool and requantization of a chunk run
+// from cache.
 const defaultChunkBytes = 32 << 10
 
 // convOp is a 3x3, stride 1, padding 1 convolution with bias, requantization
-// and ReLU fused, optionally followed by a 2x2 max-pool. Each chunk is a
-// band of output rows that runs im2col, GEMM, requantization and pooling
-// on its own, so a convolution is a single phase.
+// and ReLU fused, followed by a 2x2 max-pool. Each chunk is a band of
+// output rows that runs im2col, GEMM, max-pool and requantization on its
+// own, so a convolution is a single phase.
+//
+// Its input and pooled output are pixel-major (H x W x C, the channels of
+// a pixel side by side). An im2col row then takes three runs of 3·In bytes
+// from three input rows, which copy as blocks, where a channel-major input
+// needs 9·In single-byte moves per row.
 type convOp struct {
 	params *LayerParams
 
-	in     []int8 // In x H x W, the previous layer's output
-	out    []int8 // Out x H x W, after the fused ReLU
-	pooled []int8 // Out x H/2 x W/2, nil without pooling
+	in     []int8 // H x W x In, the previous layer's pooled output
+	pooled []int8 // H/2 x W/2 x Out
 
-	// weights is Out x rowLen, each row padded with zeros to rowLen =
-	// PadK(In*9) so the GEMM stays on its fast path.
+	// out is the channel-major output before pooling, Out x H x W. The
+	// engine skips it unless keepOutput is set, as Report does.
+	out        []int8
+	keepOutput bool
+
+	// weights is Out x rowLen in the order of the im2col rows, entry
+	// (ky*3+kx)*In+c, padded with zeros to rowLen = PadK(In*9) so the GEMM
+	// stays on its fast path.
 	weights []int8
 	rowLen  int
 
@@ -47,6 +58,7 @@ func newConvOp(p *LayerParams, weights []int8, biases []int32, in []int8, chunkB
 	op := &convOp{
 		params:  p,
 		in:      in,
+		pooled:  make([]int8, p.Out*(p.InH/2)*(p.InW/2)),
 		out:     make([]int8, p.Out*p.InH*p.InW),
 		rowLen:  kernels.PadK(p.In * 9),
 		mult:    p.Multipliers,
@@ -55,20 +67,17 @@ func newConvOp(p *LayerParams, weights []int8, biases []int32, in []int8, chunkB
 		outZero: p.Output.ZeroPoint,
 		reluMin: reluMin(p),
 	}
-	if p.Pool {
-		op.pooled = make([]int8, p.Out*(p.InH/2)*(p.InW/2))
-	}
 
-	patch := p.In * 9
 	op.weights = make([]int8, p.Out*op.rowLen)
 	op.bias = make([]int32, p.Out)
 	for o := range p.Out {
-		row := weights[o*patch : (o+1)*patch]
-		copy(op.weights[o*op.rowLen:], row)
-
 		var sum int32
-		for _, w := range row {
-			sum += int32(w)
+		for c := range p.In {
+			for tap := range 9 {
+				w := weights[(o*p.In+c)*9+tap]
+				op.weights[o*op.rowLen+tap*p.In+c] = w
+				sum += int32(w)
+			}
 		}
 		op.bias[o] = biases[o] - int32(op.inZero)*sum
 	}
@@ -92,14 +101,15 @@ func (op *convOp) chunks() int {
 	return (op.params.InH + op.chunkRows - 1) / op.chunkRows
 }
 
-// scratchSizes returns the cols and acc sizes one worker needs.
+// scratchSizes returns the cols and acc sizes one worker needs. After the
+// GEMM, cols also holds the channel-major pooled codes of the chunk.
 func (op *convOp) scratchSizes() (cols, acc int) {
 	pixels := op.chunkRows * op.params.InW
-	return pixels * op.rowLen, op.params.Out * pixels
+	return max(pixels*op.rowLen, op.params.Out*pixels/4), op.params.Out * pixels
 }
 
 // run computes output rows [chunk·chunkRows, (chunk+1)·chunkRows) of every
-// channel, and their max-pool.
+// channel and their max-pool.
 func (op *convOp) run(s *scratch, chunk int) {
 	p := op.params
 	h, w := p.InH, p.InW
@@ -113,71 +123,82 @@ func (op *convOp) run(s *scratch, chunk int) {
 	acc := s.acc[:p.Out*n]
 	kernels.GemmS8(p.Out, n, op.rowLen, op.weights, 0, cols, 0, acc, n)
 
-	plane := h * w
-	for o := range p.Out {
-		dst := op.out[o*plane+y0*w : o*plane+y1*w]
-		kernels.Requantize(dst, acc[o*n:(o+1)*n], op.bias[o:o+1], op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
+	if op.keepOutput {
+		plane := h * w
+		for o := range p.Out {
+			dst := op.out[o*plane+y0*w : o*plane+y1*w]
+			requantizeChannel(dst, acc[o*n:(o+1)*n], op.bias[o:o+1], op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
+		}
 	}
 
-	if op.pooled == nil {
-		return
-	}
-	pooledPlane := (h / 2) * (w / 2)
+	// Requantization with a fused ReLU is monotonic, so pooling the
+	// accumulators first gives the same codes with a quarter of the
+	// requantizations.
+	pooledPixels := (y1 - y0) / 2 * (w / 2)
+	maxPool2x2S32(acc, acc, p.Out, n, y1-y0, w)
+	codes := s.cols[:p.Out*pooledPixels]
 	for o := range p.Out {
-		src := op.out[o*plane+y0*w : o*plane+y1*w]
-		start := o*pooledPlane + (y0/2)*(w/2)
-		kernels.MaxPool2x2S8(op.pooled[start:start+(y1-y0)/2*(w/2)], src, 1, y1-y0, w)
+		requantizeChannel(codes[o*pooledPixels:(o+1)*pooledPixels], acc[o*pooledPixels:(o+1)*pooledPixels],
+			op.bias[o:o+1], op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
+	}
+
+	first := (y0 / 2) * (w / 2)
+	interleave(op.pooled[first*p.Out:(first+pooledPixels)*p.Out], codes, p.Out, pooledPixels)
+}
+
+// interleave writes the channel-major codes (channels x pixels) to dst in
+// pixel-major order, dst[j*channels+c] = codes[c*pixels+j].
+func interleave(dst, codes []int8, channels, pixels int) {
+	for c := range channels {
+		plane := codes[c*pixels : (c+1)*pixels]
+		index := c
+		for _, v := range plane {
+			dst[index] = v
+			index += channels
+		}
 	}
 }
 
-// output returns the tensor the next layer reads: the pooled output when
-// there is one.
-func (op *convOp) output() []int8 {
-	if op.pooled != nil {
-		return op.pooled
-	}
-	return op.out
-}
-
-// im2colRows writes the rows of kernels.Im2colS8 for output rows [y0, y1)
-// of a 3x3, stride 1, padding 1 convolution of src (channels x h x w): one
-// row of rowLen values per output pixel, entry (c*3+ky)*3+kx holding the
-// input at (y-1+ky, x-1+kx) of channel c, and zero at taps outside the
-// image and in the padding up to rowLen.
+// im2colRows writes the im2col rows of output rows [y0, y1) of a 3x3,
+// stride 1, padding 1 convolution of the pixel-major src (h x w x
+// channels): one row of rowLen values per output pixel, entry
+// (ky*3+kx)*channels+c holding channel c of the input pixel
+// (y-1+ky, x-1+kx), zero for taps outside the image, and zero in the
+// padding up to rowLen.
 func im2colRows(dst, src []int8, channels, h, w, rowLen int, zero int8, y0, y1 int) {
 	patch := channels * 9
+	run := 3 * channels
+
 	for y := y0; y < y1; y++ {
 		rows := dst[(y-y0)*w*rowLen : (y-y0+1)*w*rowLen]
 
-		for c := range channels {
-			for ky := range 3 {
-				iy := y - 1 + ky
-				for kx := range 3 {
-					index := (c*3+ky)*3 + kx
-					if iy < 0 || iy >= h {
-						for ; index < len(rows); index += rowLen {
-							rows[index] = zero
-						}
-						continue
-					}
-
-					// Output x reads input x-1+kx, which is inside the
-					// image for x in [first, last).
-					srcRow := src[(c*h+iy)*w : (c*h+iy+1)*w]
-					first := max(0, 1-kx)
-					last := min(w, w+1-kx)
-					if first > 0 {
-						rows[index] = zero
-						index += rowLen
-					}
-					for x := first; x < last; x++ {
-						rows[index] = srcRow[x-1+kx]
-						index += rowLen
-					}
-					if last < w {
-						rows[index] = zero
-					}
+		for ky := range 3 {
+			iy := y - 1 + ky
+			if iy < 0 || iy >= h {
+				for x := range w {
+					fill(rows[x*rowLen+ky*run:x*rowLen+(ky+1)*run], zero)
 				}
+				continue
+			}
+
+			// Output pixel x reads input pixels x-1, x, x+1 of row iy, a
+			// run of 3·channels bytes; the image edges replace the pixel
+			// outside by zero.
+			srcRow := src[iy*w*channels : (iy+1)*w*channels]
+			for x := range w {
+				entry := rows[x*rowLen+ky*run : x*rowLen+(ky+1)*run]
+				first, last := x-1, x+2
+				if first < 0 {
+					fill(entry[:channels], zero)
+					entry = entry[channels:]
+					first = 0
+				}
+				if last > w {
+					fill(entry[len(entry)-channels:], zero)
+					entry = entry[:len(entry)-channels]
+					last = w
+				}
+				copyShort(entry, srcRow[first*channels:last*channels])
 			}
 		}
 
@@ -185,11 +206,29 @@ func im2colRows(dst, src []int8, channels, h, w, rowLen int, zero int8, y0, y1 i
 			continue
 		}
 		for x := range w {
-			padding := rows[x*rowLen+patch : (x+1)*rowLen]
-			for i := range padding {
-				padding[i] = zero
-			}
+			fill(rows[x*rowLen+patch:(x+1)*rowLen], zero)
 		}
+	}
+}
+
+// copyShort copies src to dst like copy, with a plain loop for the runs of
+// up to 8 bytes of one or two channels, where calling memmove costs more
+// than the copy.
+func copyShort(dst, src []int8) {
+	if len(src) > 8 {
+		copy(dst, src)
+		return
+	}
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = v
+	}
+}
+
+// fill sets every value of b to v.
+func fill(b []int8, v int8) {
+	for i := range b {
+		b[i] = v
 	}
 }
 
@@ -201,7 +240,11 @@ func im2colRows(dst, src []int8, channels, h, w, rowLen int, zero int8, y0, y1 i
 type convTOp struct {
 	params *LayerParams
 
-	in  []int8 // In x H x W
+	// in is In x H x W, or H x W x In when pixelMajor is set, as the
+	// encoder's output is.
+	in         []int8
+	pixelMajor bool
+
 	out []int8 // Out x 2H x 2W
 
 	// weights is (Out*9) x kPad: row o*9+tap holds the weights of output
@@ -234,14 +277,16 @@ type convTOp struct {
 }
 
 // newConvTOp builds the transposed convolution of layer p with its int8
-// weights and model biases, reading in and writing a fresh output, in GEMM
-// chunks of about chunkBytes of transposed input.
-func newConvTOp(p *LayerParams, weights []int8, biases []int32, in []int8, chunkBytes int) *convTOp {
+// weights and model biases, reading in (pixel-major if pixelMajor) and
+// writing a fresh output, in GEMM chunks of about chunkBytes of
+// pixel-major input.
+func newConvTOp(p *LayerParams, weights []int8, biases []int32, in []int8, pixelMajor bool, chunkBytes int) *convTOp {
 	pixels := p.InH * p.InW
 	outH, outW := 2*p.InH, 2*p.InW
 	op := &convTOp{
-		params:  p,
-		in:      in,
+		params:     p,
+		in:         in,
+		pixelMajor: pixelMajor,
 		out:     make([]int8, p.Out*outH*outW),
 		kPad:    kernels.PadK(p.In),
 		col:     make([]int32, p.Out*9*pixels),
@@ -310,8 +355,21 @@ func (op *convTOp) runGemm(s *scratch, chunk int) {
 	j1 := min(pixels, j0+op.chunkPixels)
 	n := j1 - j0
 
-	b := s.cols[:n*op.kPad]
-	transposePixels(b, op.in, p.In, pixels, op.kPad, op.inZero, j0, j1)
+	var b []int8
+	switch {
+	case op.pixelMajor && op.kPad == p.In:
+		b = op.in[j0*p.In : j1*p.In]
+	case op.pixelMajor:
+		b = s.cols[:n*op.kPad]
+		for j := range n {
+			row := b[j*op.kPad : (j+1)*op.kPad]
+			copy(row, op.in[(j0+j)*p.In:(j0+j+1)*p.In])
+			fill(row[p.In:], op.inZero)
+		}
+	default:
+		b = s.cols[:n*op.kPad]
+		transposePixels(b, op.in, p.In, pixels, op.kPad, op.inZero, j0, j1)
+	}
 	kernels.GemmS8(p.Out*9, n, op.kPad, op.weights, 0, b, 0, op.col[j0:], pixels)
 }
 
@@ -328,7 +386,7 @@ func (op *convTOp) runCol2im(s *scratch, o int) {
 	kernels.Col2imAddS32(acc, op.col[o*9*pixels:(o+1)*9*pixels], 1, p.InH, p.InW, 3, 3, 2, 1, outH, outW)
 
 	out := op.out[o*plane : (o+1)*plane]
-	kernels.Requantize(out, acc, nil, op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
+	requantizeChannel(out, acc, nil, op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
 	if op.table != nil {
 		kernels.LookupF32(op.dst[o*plane:(o+1)*plane], out, op.table)
 	}
@@ -351,9 +409,6 @@ func transposePixels(dst, src []int8, channels, pixels, kPad int, zero int8, j0,
 		return
 	}
 	for j := range n {
-		padding := dst[j*kPad+channels : (j+1)*kPad]
-		for i := range padding {
-			padding[i] = zero
-		}
+		fill(dst[j*kPad+channels:(j+1)*kPad], zero)
 	}
 }

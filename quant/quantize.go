@@ -73,7 +73,10 @@ func Quantize(net *models.Net, calib [][]float32, opts Options) (*Model, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkImages(net, calib); err != nil {
+	if len(calib) == 0 {
+		return nil, errors.New("quant: no calibration images; pass at least one held-out good image")
+	}
+	if err := checkImages(net, calib, "calibration image"); err != nil {
 		return nil, err
 	}
 
@@ -116,20 +119,17 @@ func Quantize(net *models.Net, calib [][]float32, opts Options) (*Model, error) 
 	return m, nil
 }
 
-// checkImages rejects an empty calibration set, an image of the wrong size
-// and any value that is NaN or infinite.
-func checkImages(net *models.Net, images [][]float32) error {
-	if len(images) == 0 {
-		return errors.New("quant: no calibration images; pass at least one held-out good image")
-	}
+// checkImages rejects an image of the wrong size and any value that is NaN
+// or infinite; what names the images in errors.
+func checkImages(net *models.Net, images [][]float32, what string) error {
 	c, h, w := net.InputShape()
 	for i, x := range images {
 		if len(x) != c*h*w {
-			return fmt.Errorf("quant: calibration image %d has %d values, want %dx%dx%d = %d", i, len(x), c, h, w, c*h*w)
+			return fmt.Errorf("quant: %s %d has %d values, want %dx%dx%d = %d", what, i, len(x), c, h, w, c*h*w)
 		}
 		for j, v := range x {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("quant: calibration image %d: value %d is %v; check the preprocessing of that image", i, j, v)
+				return fmt.Errorf("quant: %s %d: value %d is %v; check the preprocessing of that image", what, i, j, v)
 			}
 		}
 	}

@@ -51,11 +51,20 @@ func Report(net *models.Net, engine *Engine, images [][]float32) ([]LayerSQNR, e
 	if len(images) == 0 {
 		return nil, errors.New("quant: report: no images; pass at least one")
 	}
-	if err := checkImages(net, images); err != nil {
+	if err := checkImages(net, images, "report image"); err != nil {
 		return nil, err
 	}
 
 	rows := reportRows(net, engine)
+	for _, op := range engine.convs {
+		op.keepOutput = true
+	}
+	defer func() {
+		for _, op := range engine.convs {
+			op.keepOutput = false
+		}
+	}()
+
 	signal := make([]float64, len(rows))
 	noise := make([]float64, len(rows))
 	c, h, w := net.InputShape()

@@ -33,7 +33,7 @@ import (
 	"edgeae/camera"
 )
 
-// stepKind tells which field of a Step applies.
+// stepKind selects which field of a Step applies.
 type stepKind int
 
 const (
@@ -90,14 +90,14 @@ func Gray(width, height int, level uint8) *image.Gray {
 type Source struct {
 	name string
 
-	mu     sync.Mutex
-	steps  []Step
-	pos    int
-	seq    uint64
-	now    func() time.Time
-	gone   error
-	closes int
-	nexts  int
+	mu            sync.Mutex
+	steps         []Step
+	pos           int
+	seq           uint64
+	now           func() time.Time
+	disconnectErr error
+	closes        int
+	nexts         int
 }
 
 var _ camera.Source = (*Source)(nil)
@@ -135,8 +135,8 @@ func (s *Source) Next(ctx context.Context) (camera.Frame, error) {
 	if s.closes > 0 {
 		return camera.Frame{}, fmt.Errorf("cameratest: %s: Next called after Close", s.name)
 	}
-	if s.gone != nil {
-		return camera.Frame{}, s.gone
+	if s.disconnectErr != nil {
+		return camera.Frame{}, s.disconnectErr
 	}
 
 	for s.pos < len(s.steps) {
@@ -189,7 +189,7 @@ func (s *Source) fail(err error) error {
 
 	wrapped := fmt.Errorf("cameratest: %s: %w", s.name, err)
 	if errors.Is(err, camera.ErrDisconnected) {
-		s.gone = wrapped
+		s.disconnectErr = wrapped
 	}
 	return wrapped
 }
@@ -244,8 +244,8 @@ func (s *Source) Remaining() int {
 	return len(s.steps) - s.pos
 }
 
-// Script is what one Factory.Open call produces: the error OpenErr if it is
-// set, otherwise a Source that plays Steps.
+// Script is the outcome of one Factory.Open call: the error OpenErr if it
+// is set, otherwise a Source that plays Steps.
 type Script struct {
 	OpenErr error
 	Steps   []Step

@@ -5,9 +5,9 @@
 // name, without subfolders. Files added later are not seen. Each Next call
 // reads and decodes one file with image/png or image/jpeg, chosen by the
 // file's first bytes. A file that cannot be read or decoded still counts as
-// a frame: Next returns an error that wraps camera.ErrCorruptFrame and
-// names the file, and the next call moves on to the next file, so the loop
-// sees the fault exactly as it would see a bad camera frame.
+// a frame. Next returns an error that wraps camera.ErrCorruptFrame and
+// names the file, and the next call moves on to the next file. The loop
+// thus handles the fault exactly as it handles a bad camera frame.
 //
 // After the last file Next returns io.EOF, or starts again at the first
 // file when Config.Loop is set. Sequence numbers keep counting across

@@ -23,7 +23,8 @@ const maxDrain = 64
 const waitStep = 1
 
 // device is the part of a V4L2 capture device that Camera uses. The Linux
-// build implements it with github.com/blackjack/webcam; tests use a fake.
+// build implements it with github.com/blackjack/webcam, and tests use a
+// fake.
 type device interface {
 	// formats returns the pixel formats the driver offers, with their
 	// descriptions. An empty map means the driver does not enumerate them.
@@ -68,9 +69,9 @@ type Camera struct {
 	// now is the clock for the frame timeout and Frame.Time.
 	now func() time.Time
 
-	seq    uint64
-	gone   error
-	closed bool
+	seq           uint64
+	disconnectErr error
+	closed        bool
 }
 
 var _ camera.Source = (*Camera)(nil)
@@ -223,20 +224,19 @@ func (c *Camera) Next(ctx context.Context) (camera.Frame, error) {
 	if c.closed {
 		return camera.Frame{}, fmt.Errorf("v4l2: %s: Next called after Close", c.path)
 	}
-	if c.gone != nil {
-		return camera.Frame{}, c.gone
+	if c.disconnectErr != nil {
+		return camera.Frame{}, c.disconnectErr
 	}
 
-	data, skipped, err := c.receive(ctx)
+	data, skipped, captured, err := c.receive(ctx)
 	if err != nil {
 		if errors.Is(err, camera.ErrDisconnected) {
-			c.gone = err
+			c.disconnectErr = err
 		}
 		return camera.Frame{}, err
 	}
 
 	c.seq += uint64(skipped) + 1
-	captured := c.now()
 
 	img, err := decodeFrame(c.layout, data)
 	if err != nil {
@@ -252,16 +252,17 @@ func (c *Camera) Next(ctx context.Context) (camera.Frame, error) {
 }
 
 // receive waits for a filled buffer, skips to the newest one that is
-// ready, and returns a copy of its bytes and the number of frames skipped.
-func (c *Camera) receive(ctx context.Context) ([]byte, int, error) {
+// ready, and returns a copy of its bytes, the number of frames skipped and
+// the time of dequeue.
+func (c *Camera) receive(ctx context.Context) ([]byte, int, time.Time, error) {
 	deadline := c.now().Add(c.timeout)
 
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, 0, err
+			return nil, 0, time.Time{}, err
 		}
 		if !c.now().Before(deadline) {
-			return nil, 0, fmt.Errorf("v4l2: %s: no frame within %v: %w", c.path, c.timeout, camera.ErrTimeout)
+			return nil, 0, time.Time{}, fmt.Errorf("v4l2: %s: no frame within %v: %w", c.path, c.timeout, camera.ErrTimeout)
 		}
 
 		err := c.dev.wait(waitStep)
@@ -269,7 +270,7 @@ func (c *Camera) receive(ctx context.Context) ([]byte, int, error) {
 			continue
 		}
 		if err != nil {
-			return nil, 0, classifyStreamError(c.path, "wait for frame", err)
+			return nil, 0, time.Time{}, classifyStreamError(c.path, "wait for frame", err)
 		}
 
 		data, index, err := c.dev.dequeue()
@@ -277,7 +278,7 @@ func (c *Camera) receive(ctx context.Context) ([]byte, int, error) {
 			continue
 		}
 		if err != nil {
-			return nil, 0, classifyStreamError(c.path, "dequeue buffer", err)
+			return nil, 0, time.Time{}, classifyStreamError(c.path, "dequeue buffer", err)
 		}
 
 		return c.keepNewest(data, index)
@@ -286,8 +287,8 @@ func (c *Camera) receive(ctx context.Context) ([]byte, int, error) {
 
 // keepNewest dequeues every other frame that is already waiting, gives
 // the older buffers back to the driver, and returns a copy of the newest
-// frame with the number of frames skipped.
-func (c *Camera) keepNewest(data []byte, index uint32) ([]byte, int, error) {
+// frame with the number of frames skipped and the time of dequeue.
+func (c *Camera) keepNewest(data []byte, index uint32) ([]byte, int, time.Time, error) {
 	skipped := 0
 	for skipped < maxDrain {
 		newer, newerIndex, err := c.dev.dequeue()
@@ -296,22 +297,28 @@ func (c *Camera) keepNewest(data []byte, index uint32) ([]byte, int, error) {
 		}
 		if err != nil {
 			_ = c.dev.enqueue(index)
-			return nil, 0, classifyStreamError(c.path, "dequeue buffer", err)
+			return nil, 0, time.Time{}, classifyStreamError(c.path, "dequeue buffer", err)
 		}
 
 		if err := c.dev.enqueue(index); err != nil {
 			_ = c.dev.enqueue(newerIndex)
-			return nil, 0, classifyStreamError(c.path, "queue buffer", err)
+			return nil, 0, time.Time{}, classifyStreamError(c.path, "queue buffer", err)
 		}
 		data, index = newer, newerIndex
 		skipped++
 	}
 
+	// NOTE: this is the dequeue time, not the driver's capture timestamp,
+	// which webcam v0.6.1 does not expose. It trails the exposure by the
+	// USB transfer time and up to one frame interval, which the reject
+	// delay calibration has to absorb.
+	captured := c.now()
+
 	frame := bytes.Clone(data)
 	if err := c.dev.enqueue(index); err != nil {
-		return nil, 0, classifyStreamError(c.path, "queue buffer", err)
+		return nil, 0, time.Time{}, classifyStreamError(c.path, "queue buffer", err)
 	}
-	return frame, skipped, nil
+	return frame, skipped, captured, nil
 }
 
 // Close stops streaming and closes the device. Calling it again does

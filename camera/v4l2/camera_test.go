@@ -442,7 +442,7 @@ func TestOpenNotAVideoDevice(t *testing.T) {
 		t.Skip("V4L2 exists only on Linux")
 	}
 
-	// /dev/null opens but answers VIDIOC_QUERYCAP with ENOTTY.
+	// /dev/null opens, but VIDIOC_QUERYCAP on it fails with ENOTTY.
 	_, err := Open(Config{Device: "/dev/null", Width: 640, Height: 480, Format: "GREY"})
 	if err == nil || !strings.Contains(err.Error(), "/dev/null") {
 		t.Errorf("error = %v, want one naming /dev/null", err)

@@ -7,7 +7,7 @@
 // streaming, which covers USB UVC cameras on a Raspberry Pi or a Jetson.
 // Multi-planar devices are not supported by the library, and Raspberry Pi
 // CSI cameras under libcamera are such devices, so use a USB UVC camera.
-// Opening a multi-planar device fails with an error that says so. The
+// Opening a multi-planar device fails with an error that explains this. The
 // package builds on every OS so that the rest of edgeae does, but Open
 // returns an error on any OS other than Linux.
 //
@@ -35,7 +35,7 @@
 //
 // # Frames and timing
 //
-// Open asks for 4 driver buffers. Next waits for a frame, then dequeues
+// Open requests 4 driver buffers. Next waits for a frame, then dequeues
 // every frame that is already waiting and keeps only the newest one, so a
 // slow consumer always inspects the freshest image. Each skipped frame still
 // takes a sequence number, which leaves a gap in Frame.Seq. The frame is

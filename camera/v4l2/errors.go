@@ -10,8 +10,8 @@ import (
 	"edgeae/camera"
 )
 
-// errWaitTimeout is what a device returns when no frame arrived within one
-// wait call. Next turns it into camera.ErrTimeout once Config.Timeout has
+// errWaitTimeout is the error a device returns when no frame arrived within
+// one wait call. Next turns it into camera.ErrTimeout once Config.Timeout has
 // passed.
 var errWaitTimeout = errors.New("no frame ready")
 
@@ -26,7 +26,7 @@ func isRetry(err error) bool {
 
 // isGone reports errors that mean the device node or the device behind it
 // no longer exists: ENODEV and ENXIO after a USB unplug, EIO from a device
-// that stopped answering, and ENOENT when the device node was removed.
+// that stopped responding, and ENOENT when the device node was removed.
 func isGone(err error) bool {
 	return errors.Is(err, syscall.ENODEV) ||
 		errors.Is(err, syscall.ENXIO) ||

@@ -68,16 +68,16 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 
 	slices.SortStableFunc(c.timers, func(a, b *timer) int { return a.deadline.Compare(b.deadline) })
-	kept := c.timers[:0]
+	pending := c.timers[:0]
 	for _, t := range c.timers {
 		if t.deadline.After(c.now) {
-			kept = append(kept, t)
+			pending = append(pending, t)
 			continue
 		}
 		t.ch <- c.now
 	}
-	clear(c.timers[len(kept):])
-	c.timers = kept
+	clear(c.timers[len(pending):])
+	c.timers = pending
 	c.changed.Broadcast()
 }
 

@@ -9,12 +9,20 @@
 // The implementation follows the GotoBLAS/BLIS scheme: op(B) is packed in
 // kc x nc blocks into column panels NR wide, op(A) in mc x kc blocks into row
 // panels MR tall (with alpha folded in), and a register-blocked MR x NR
-// micro-kernel multiplies one A panel by one B panel. The micro-kernel is
-// AVX2+FMA assembly on amd64 CPUs that have it and pure Go everywhere else
-// (and always with the purego build tag). Large problems are split along m or
-// n across goroutines of a persistent pool; every element of C is computed
-// by the same sequence of operations whatever the split, so results do not
-// depend on the number of workers.
+// micro-kernel multiplies one A panel by one B panel. A non-transposed B
+// that serves few A panels (m <= 144) is not packed but read in place, the
+// kernel prefetching the next panel: for the wide, short GEMMs of a conv
+// layer the copy cost more than the multiply.
+//
+// The micro-kernel and the two hot packing routines (8x8 register
+// transposes) are AVX2+FMA assembly on amd64 CPUs that have it
+// (golang.org/x/sys/cpu) and pure Go everywhere else, and always with the
+// purego build tag. Each assembly routine documents the Go loop it equals.
+//
+// Large problems are split along m or n across goroutines of a persistent
+// pool; every element of C is computed by the same sequence of operations
+// whatever the split, so results do not depend on the number of workers.
+// After warm-up a call allocates nothing.
 package sgemm
 
 import (
