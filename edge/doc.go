@@ -57,11 +57,11 @@
 // reject pulse of a defective or faulted part starts at the frame's capture
 // time plus reject.delay_ms and lasts reject.pulse_ms. A fault without a
 // frame uses the time of the fault. Scheduling only queues the pulse, and a
-// gpio.Reject fires it from its own goroutine. Pulses that overlap
-// merge into one longer pulse. A pulse whose start has passed by at most
-// one pulse width fires at once and counts in Counters.LateRejects. A later
-// one is not fired, because it would hit the next part. The loop counts it
-// in Counters.MissedRejects and logs an error, since that part passed
+// gpio.Reject fires it from its own goroutine. Pulses that overlap merge
+// into one longer pulse. A pulse whose start has passed by at most one
+// pulse width fires at once and counts in Counters.LateRejects. A later one
+// is not fired, because it would hit the next part. The loop counts it in
+// Counters.MissedRejects and logs an error, since that part passed
 // unrejected.
 //
 // # Status LED
@@ -106,13 +106,13 @@
 //
 // # Heatmaps
 //
-// With heatmaps.dir set, each rejected frame is saved as two PNG files by a
-// background worker that never delays the loop: the inspected frame (after
-// the ROI crop) and the anomaly map in red over gray. When the inspector can
-// draw its own heatmap, as inspect.Detector does over its preprocessed and
-// aligned input, the loop draws it before the next frame. Otherwise
-// Overlay draws the map over the frame. When the worker falls
-// behind, frames are skipped and counted in Counters.HeatmapsDropped. The
-// oldest saved files are deleted first when the folder's saved files exceed
-// heatmaps.max_mb.
+// With heatmaps.dir set, each rejected frame is saved as two PNG files: the
+// inspected frame (after the ROI crop) and the anomaly map in red over gray.
+// When the inspector can draw its own heatmap, as inspect.Detector does over
+// its preprocessed and aligned input at the model input size, the loop draws
+// it before the next frame overwrites the detector's buffers. Otherwise
+// Overlay draws the map over the frame. Encoding and writing run on a
+// background worker. When it falls behind, frames are skipped and counted
+// in Counters.HeatmapsDropped. The oldest saved files are deleted first
+// when the folder's saved files exceed heatmaps.max_mb.
 package edge

@@ -101,8 +101,9 @@ type Part struct {
 // Options are the parts of a Loop that are not in Config: the camera,
 // detector, lines and outputs.
 type Options struct {
-	// Open opens the camera. Run calls it once at start and again after
-	// every disconnect. Required.
+	// Open opens the camera. Run calls it once at start, where a failure
+	// ends the run, and again with backoff after every disconnect.
+	// Required.
 	Open func(ctx context.Context) (camera.Source, error)
 
 	// Inspector scores frames. Required.
@@ -247,6 +248,12 @@ func (l *Loop) Counters() Counters {
 	return c
 }
 
+// maxPendingRejects bounds the reject pulses waiting for their start. A
+// pulse that does not fit is not fired, so the bound is far above what a
+// line needs: 100 rejects per second with the longest reject.delay_ms of
+// 60 s is 6000 pending pulses.
+const maxPendingRejects = 8192
+
 // errEndOfInput ends Run without error when a finite source runs out.
 var errEndOfInput = errors.New("end of input")
 
@@ -295,6 +302,7 @@ func (l *Loop) startOutputs() error {
 	reject, err := gpio.NewReject(l.rejectLine, gpio.RejectConfig{
 		DelayAfterCapture: l.cfg.Reject.Delay(),
 		PulseWidth:        l.cfg.Reject.Pulse(),
+		MaxPending:        maxPendingRejects,
 		Clock:             l.rejectClock,
 	})
 	if err != nil {

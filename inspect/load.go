@@ -5,6 +5,7 @@ import (
 
 	"edgeae/models"
 	"edgeae/models/modelfile"
+	"edgeae/quant"
 )
 
 // Load reads a model file of either format (float32 or int8) and returns a
@@ -38,6 +39,12 @@ func fromMeta(name string, meta models.Meta, tensors []modelfile.Tensor) (*Detec
 			return nil, fmt.Errorf("inspect: %w", err)
 		}
 		engine = net
+	case models.FormatInt8:
+		q, err := quant.FromTensors(name, meta, tensors)
+		if err != nil {
+			return nil, fmt.Errorf("inspect: %w", err)
+		}
+		engine = q
 	default:
 		return nil, fmt.Errorf("inspect: %s: unknown model format %q: expected %q or %q",
 			name, meta.Format, models.FormatFloat32, models.FormatInt8)

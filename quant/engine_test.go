@@ -95,13 +95,14 @@ func TestLayersMatchFloat(t *testing.T) {
 			if convs[i] > 0 {
 				input = trace[convs[i]-1].Float32s()
 			}
-			var in []int8
+			codes := quantizeValues(input, p.Input)
 			if i < len(engine.convs) {
-				in = engine.convs[i].in
+				copy(engine.convs[i].in, toPixelMajor(codes, p.In))
+			} else if op := engine.tconvs[i-len(engine.convs)]; op.pixelMajor {
+				copy(op.in, toPixelMajor(codes, p.In))
 			} else {
-				in = engine.tconvs[i-len(engine.convs)].in
+				copy(op.in, codes)
 			}
-			copy(in, quantizeValues(input, p.Input))
 
 			sigmoid := make([]float32, arch.Channels*arch.Height*arch.Width)
 			runOp(engine, i, sigmoid)
@@ -127,7 +128,7 @@ func TestLayersMatchFloat(t *testing.T) {
 			if p.Pool {
 				// Pooling the accumulators before requantization gives
 				// exactly the max-pool of the requantized codes.
-				pooled := engine.convs[i].pooled
+				pooled := toChannelMajor(engine.convs[i].pooled, p.Out)
 				direct := make([]int8, len(pooled))
 				kernels.MaxPool2x2S8(direct, out, p.Out, p.InH, p.InW)
 				if !slices.Equal(pooled, direct) {
@@ -300,7 +301,7 @@ func TestQuantizeInput(t *testing.T) {
 		src[i] = tt.in
 	}
 	dst := make([]int8, len(tests))
-	quantizeInput(dst, src)
+	quantizeInput(dst, src, 1)
 	for i, tt := range tests {
 		if dst[i] != tt.want {
 			t.Errorf("quantizeInput(%v) = %d, want %d", tt.in, dst[i], tt.want)
@@ -311,7 +312,7 @@ func TestQuantizeInput(t *testing.T) {
 	for k := range 256 {
 		x := []float32{float32(k) / 255}
 		q := []int8{0}
-		quantizeInput(q, x)
+		quantizeInput(q, x, 1)
 		if int(q[0]) != k-128 {
 			t.Errorf("quantizeInput(%d/255) = %d, want %d", k, q[0], k-128)
 		}
@@ -330,6 +331,10 @@ func TestIm2colRowsMatchesKernel(t *testing.T) {
 		{3, 7, 2, 6, 7, true},
 		{16, 8, 9, 3, 6, true},
 		{2, 5, 1, 1, 5, false},
+		{5, 3, 4, 0, 3, true},
+		{1, 5, 4, 0, 5, true},
+		{1, 9, 17, 2, 8, true},
+		{1, 3, 7, 0, 3, true},
 	}
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, tt := range tests {
@@ -339,25 +344,39 @@ func TestIm2colRowsMatchesKernel(t *testing.T) {
 			for i := range src {
 				src[i] = int8(rng.IntN(256) - 128)
 			}
-			rowLen := tt.channels * 9
+			patch := tt.channels * 9
+			rowLen := patch
 			if tt.padRows {
 				rowLen = kernels.PadK(rowLen)
 			}
 			const zero = -5
 
-			whole := make([]int8, tt.h*tt.w*rowLen)
-			kernels.Im2colS8(whole, src, tt.channels, tt.h, tt.w, 3, 3, 1, 1, rowLen, zero)
+			// The kernel reads channel-major input and orders a row by
+			// (c, ky, kx); im2colRows reads pixel-major input and orders
+			// it by (ky, kx, c).
+			whole := make([]int8, tt.h*tt.w*patch)
+			kernels.Im2colS8(whole, src, tt.channels, tt.h, tt.w, 3, 3, 1, 1, patch, zero)
 
 			got := make([]int8, (tt.y1-tt.y0)*tt.w*rowLen)
 			for i := range got {
 				got[i] = 99 // every entry must be written
 			}
-			im2colRows(got, src, tt.channels, tt.h, tt.w, rowLen, zero, tt.y0, tt.y1)
+			im2colRows(got, toPixelMajor(src, tt.channels), tt.channels, tt.h, tt.w, rowLen, zero, tt.y0, tt.y1)
 
-			want := whole[tt.y0*tt.w*rowLen : tt.y1*tt.w*rowLen]
-			for i := range want {
-				if got[i] != want[i] {
-					t.Fatalf("entry %d (pixel %d, tap %d) = %d, want %d", i, i/rowLen, i%rowLen, got[i], want[i])
+			for pixel := range (tt.y1 - tt.y0) * tt.w {
+				want := whole[(tt.y0*tt.w+pixel)*patch:]
+				row := got[pixel*rowLen : (pixel+1)*rowLen]
+				for c := range tt.channels {
+					for tap := range 9 {
+						if g, w := row[tap*tt.channels+c], want[c*9+tap]; g != w {
+							t.Fatalf("pixel %d, channel %d, tap %d = %d, want %d", pixel, c, tap, g, w)
+						}
+					}
+				}
+				for i, v := range row[patch:] {
+					if v != zero {
+						t.Fatalf("pixel %d, padding %d = %d, want the zero point %d", pixel, i, v, zero)
+					}
 				}
 			}
 		})

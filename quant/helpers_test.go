@@ -197,6 +197,31 @@ func outputErrorBound(net *models.Net, m *Model, x []float32, trace []*tensor.De
 	return 6*math.Sqrt(variance)/4 + 1e-6
 }
 
+// toPixelMajor reorders channel-major codes (channels x pixels) to
+// pixel-major.
+func toPixelMajor(codes []int8, channels int) []int8 {
+	pixels := len(codes) / channels
+	out := make([]int8, len(codes))
+	for c := range channels {
+		for j := range pixels {
+			out[j*channels+c] = codes[c*pixels+j]
+		}
+	}
+	return out
+}
+
+// toChannelMajor reorders pixel-major codes to channel-major.
+func toChannelMajor(codes []int8, channels int) []int8 {
+	pixels := len(codes) / channels
+	out := make([]int8, len(codes))
+	for c := range channels {
+		for j := range pixels {
+			out[c*pixels+j] = codes[j*channels+c]
+		}
+	}
+	return out
+}
+
 // maxAbsDiff returns the largest |a[i] - b[i]| and its index.
 func maxAbsDiff(a, b []float32) (float64, int) {
 	worst, at := 0.0, -1

@@ -1,6 +1,9 @@
 package quant
 
 import (
+	"encoding/binary"
+	"unsafe"
+
 	"edgeae/quant/kernels"
 )
 
@@ -135,15 +138,19 @@ func (op *convOp) run(s *scratch, chunk int) {
 	// accumulators first gives the same codes with a quarter of the
 	// requantizations.
 	pooledPixels := (y1 - y0) / 2 * (w / 2)
+	first := (y0 / 2) * (w / 2)
+	pooled := op.pooled[first*p.Out : (first+pooledPixels)*p.Out]
+	if !neonRequantize && poolRequantize(pooled, acc, p.Out, n, y1-y0, w, op.bias, op.mult, op.shift, op.outZero, op.reluMin) {
+		return
+	}
+
 	maxPool2x2S32(acc, acc, p.Out, n, y1-y0, w)
 	codes := s.cols[:p.Out*pooledPixels]
 	for o := range p.Out {
 		requantizeChannel(codes[o*pooledPixels:(o+1)*pooledPixels], acc[o*pooledPixels:(o+1)*pooledPixels],
 			op.bias[o:o+1], op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
 	}
-
-	first := (y0 / 2) * (w / 2)
-	interleave(op.pooled[first*p.Out:(first+pooledPixels)*p.Out], codes, p.Out, pooledPixels)
+	interleave(pooled, codes, p.Out, pooledPixels)
 }
 
 // interleave writes the channel-major codes (channels x pixels) to dst in
@@ -166,6 +173,11 @@ func interleave(dst, codes []int8, channels, pixels int) {
 // (y-1+ky, x-1+kx), zero for taps outside the image, and zero in the
 // padding up to rowLen.
 func im2colRows(dst, src []int8, channels, h, w, rowLen int, zero int8, y0, y1 int) {
+	if channels == 1 && rowLen == 16 && w >= 4 {
+		im2colGrayRows(dst, src, h, w, zero, y0, y1)
+		return
+	}
+
 	patch := channels * 9
 	run := 3 * channels
 
@@ -209,6 +221,69 @@ func im2colRows(dst, src []int8, channels, h, w, rowLen int, zero int8, y0, y1 i
 			fill(rows[x*rowLen+patch:(x+1)*rowLen], zero)
 		}
 	}
+}
+
+// im2colGrayRows is im2colRows for one channel and rows of 16 values, the
+// first convolution of a gray model. Each row holds three runs of three
+// input bytes and seven bytes of padding, so pixels 1 to w-3 are built
+// from three 4-byte loads into two 8-byte stores. Pixels 0, w-2 and w-1
+// touch the image edge or would load past the row, and are written one
+// value at a time.
+func im2colGrayRows(dst, src []int8, h, w int, zero int8, y0, y1 int) {
+	out := asBytes(dst)
+	in := asBytes(src)
+	zeros := uint64(uint8(zero)) * 0x0101010101010101
+
+	for y := y0; y < y1; y++ {
+		rows := out[(y-y0)*w*16 : (y-y0+1)*w*16]
+
+		// The input rows y-1, y and y+1, nil outside the image.
+		var inputRows [3][]byte
+		for ky := range 3 {
+			if iy := y - 1 + ky; iy >= 0 && iy < h {
+				inputRows[ky] = in[iy*w : (iy+1)*w]
+			}
+		}
+
+		for x := 1; x <= w-3; x++ {
+			var taps [3]uint64
+			for ky, row := range inputRows {
+				taps[ky] = zeros
+				if row != nil {
+					taps[ky] = uint64(binary.LittleEndian.Uint32(row[x-1:]))
+				}
+			}
+			low := taps[0]&0xffffff | (taps[1]&0xffffff)<<24 | (taps[2]&0xffff)<<48
+			high := (taps[2]>>16)&0xff | zeros<<8
+			binary.LittleEndian.PutUint64(rows[x*16:], low)
+			binary.LittleEndian.PutUint64(rows[x*16+8:], high)
+		}
+
+		for _, x := range [3]int{0, w - 2, w - 1} {
+			row := rows[x*16 : (x+1)*16]
+			for ky, inputRow := range inputRows {
+				for kx := range 3 {
+					value := uint8(zero)
+					if ix := x - 1 + kx; inputRow != nil && ix >= 0 && ix < w {
+						value = inputRow[ix]
+					}
+					row[ky*3+kx] = value
+				}
+			}
+			for i := 9; i < 16; i++ {
+				row[i] = uint8(zero)
+			}
+		}
+	}
+}
+
+// asBytes returns the memory of s as bytes, for the multi-byte loads and
+// stores of encoding/binary.
+func asBytes(s []int8) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s))
 }
 
 // copyShort copies src to dst like copy, with a plain loop for the runs of

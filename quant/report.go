@@ -86,9 +86,9 @@ func Report(net *models.Net, engine *Engine, images [][]float32) ([]LayerSQNR, e
 			for j, want := range reference {
 				var got float32
 				if r.codes != nil {
-					got = r.params.Dequantize(r.codes[j])
+					got = r.params.Dequantize(r.codes[r.index(j, len(reference))])
 				} else {
-					got = output[j]
+					got = output[j] // the float32 network output
 				}
 				diff := float64(got) - float64(want)
 				signal[i] += float64(want) * float64(want)
@@ -112,6 +112,19 @@ type reportRow struct {
 	row    LayerSQNR
 	codes  []int8
 	params TensorParams
+
+	// channels is set for pixel-major codes, 0 for channel-major ones.
+	channels int
+}
+
+// index returns the position in r.codes of value j of a channel-major
+// tensor of size values.
+func (r *reportRow) index(j, size int) int {
+	if r.channels == 0 {
+		return j
+	}
+	pixels := size / r.channels
+	return j%pixels*r.channels + j/pixels
 }
 
 // reportRows lists the int8 tensors of engine next to the layers of net
@@ -119,9 +132,10 @@ type reportRow struct {
 func reportRows(net *models.Net, engine *Engine) []reportRow {
 	m := engine.model
 	rows := []reportRow{{
-		row:    LayerSQNR{Layer: -1, Name: "input", Scale: m.Params.Input.Scale},
-		codes:  engine.input,
-		params: m.Params.Input,
+		row:      LayerSQNR{Layer: -1, Name: "input", Scale: m.Params.Input.Scale},
+		codes:    engine.input,
+		params:   m.Params.Input,
+		channels: m.Arch.Channels,
 	}}
 
 	convs := convLayers(net)
@@ -133,14 +147,12 @@ func reportRows(net *models.Net, engine *Engine) []reportRow {
 			codes:  op.out,
 			params: p.Output,
 		})
-		if op.pooled != nil {
-			name := fmt.Sprintf("enc%d.maxpool", i)
-			rows = append(rows, reportRow{
-				row:    LayerSQNR{Layer: layer + 1, Name: name, Scale: p.Output.Scale},
-				codes:  op.pooled,
-				params: p.Output,
-			})
-		}
+		rows = append(rows, reportRow{
+			row:      LayerSQNR{Layer: layer + 1, Name: fmt.Sprintf("enc%d.maxpool", i), Scale: p.Output.Scale},
+			codes:    op.pooled,
+			params:   p.Output,
+			channels: p.Out,
+		})
 	}
 
 	for d, op := range engine.tconvs {

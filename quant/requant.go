@@ -30,29 +30,48 @@ func requantizeChannel(dst []int8, acc []int32, bias, mult, shift []int32, zeroP
 }
 
 // requantizeRow implements requantizeChannel for a non-negative
-// multiplier and a shift of at most 0 (a right shift of 0 to 31), where no
-// left shift and so no saturation is needed. With x = acc+bias (wrapping
-// like int32) it computes SaturatingRoundingDoublingHighMul as
-// v = floor((x·mult + 2^30) / 2^31), which cannot overflow int64 and needs
-// no special case for mult ≥ 0. For s ≥ 1 the rounding right shift of v by
-// s with ties away from zero is floor((v + 2^(s-1) - [v < 0]) / 2^s), which
-// runs without branches.
+// multiplier and a right shift s of 0 to 31, where no left shift and so
+// no saturation is needed. It runs without branches.
 func requantizeRow(dst []int8, acc []int32, bias, mult int32, rightShift uint, zeroPoint int32, reluMin int8) {
-	shift := rightShift & 63
-	var half, negative int64
-	if shift > 0 {
-		half, negative = 1<<(shift-1), -1
-	}
-	multiplier := int64(mult)
+	r := newRounding(mult, rightShift)
 	low := int64(reluMin)
 	zero := int64(zeroPoint)
 
 	dst = dst[:len(acc)]
 	for j, x := range acc {
-		v := (int64(x+bias)*multiplier + 1<<30) >> 31
-		v = (v + half + v>>63&negative) >> shift
-		dst[j] = int8(max(low, min(math.MaxInt8, v+zero)))
+		dst[j] = int8(max(low, min(math.MaxInt8, r.apply(x+bias)+zero)))
 	}
+}
+
+// rounding is MultiplyByQuantizedMultiplier for a non-negative multiplier
+// and a right shift s of 0 to 31 as one multiply, add and shift. With
+// t = x·mult + 2^30, SaturatingRoundingDoublingHighMul is v = floor(t/2^31),
+// and for s ≥ 1 the rounding right shift of v with ties away from zero is
+// floor((v + 2^(s-1) - [v < 0]) / 2^s). Since v < 0 exactly when t < 0
+// and floor(floor(a/b)/c) = floor(a/(b·c)), both steps together are
+// floor((t + (2^(s-1) - [t < 0])·2^31) / 2^(31+s)). t fits int64, and
+// mult ≥ 0 rules out the one saturating product.
+type rounding struct {
+	mult     int64
+	half     int64 // 2^(s-1)·2^31, 0 for s = 0
+	negative int64 // -2^31 for s ≥ 1, 0 for s = 0
+	shift    uint  // 31 + s
+}
+
+// newRounding returns the rounding of multiplier mult and right shift s.
+func newRounding(mult int32, rightShift uint) rounding {
+	r := rounding{mult: int64(mult), shift: 31 + rightShift&31}
+	if rightShift > 0 {
+		r.half = 1 << (30 + rightShift&31)
+		r.negative = -1 << 31
+	}
+	return r
+}
+
+// apply returns MultiplyByQuantizedMultiplier(x, mult, -s).
+func (r rounding) apply(x int32) int64 {
+	t := int64(x)*r.mult + 1<<30
+	return (t + r.half + t>>63&r.negative) >> r.shift
 }
 
 // maxPool2x2S32 writes the 2x2, stride 2 max-pool of each of channels rows
@@ -75,4 +94,38 @@ func maxPool2x2S32(dst, src []int32, channels, channelStride, rows, w int) {
 			out += half
 		}
 	}
+}
+
+// poolRequantize is the max-pool, requantization and interleaving of a
+// convolution chunk in one pass: acc holds channels rows of rows x w
+// accumulators (stride n), and dst receives the rows/2 x w/2 pooled codes
+// pixel-major, dst[j*channels+o]. It computes what maxPool2x2S32,
+// requantizeChannel and interleave compute, and returns false without
+// writing when a channel's multiplier or shift needs kernels.Requantize.
+func poolRequantize(dst []int8, acc []int32, channels, n, rows, w int, bias, mult, shift []int32, zeroPoint int32, reluMin int8) bool {
+	for o := range channels {
+		if shift[o] > 0 || mult[o] < 0 {
+			return false
+		}
+	}
+
+	half := w / 2
+	low := int64(reluMin)
+	zero := int64(zeroPoint)
+	for o := range channels {
+		r := newRounding(mult[o], uint(-shift[o]))
+		b := bias[o]
+		plane := acc[o*n : (o+1)*n]
+		index := o
+		for y := 0; y+1 < rows; y += 2 {
+			top := plane[y*w : y*w+w]
+			bottom := plane[(y+1)*w : (y+1)*w+w]
+			for x := range half {
+				m := max(top[2*x], top[2*x+1], bottom[2*x], bottom[2*x+1])
+				dst[index] = int8(max(low, min(math.MaxInt8, r.apply(m+b)+zero)))
+				index += channels
+			}
+		}
+	}
+	return true
 }

@@ -105,3 +105,46 @@ func TestMaxPool2x2S32(t *testing.T) {
 		t.Errorf("in-place max-pool = %v, want %v", inPlace[:len(want)], want)
 	}
 }
+
+func TestPoolRequantizeMatchesSeparateSteps(t *testing.T) {
+	const channels, rows, w = 5, 4, 10
+	n := rows * w
+	rng := rand.New(rand.NewPCG(45, 46))
+	acc := make([]int32, channels*n)
+	for i := range acc {
+		acc[i] = int32(rng.IntN(1<<20) - 1<<19)
+	}
+	bias := []int32{3, -70000, 0, 12, 1 << 18}
+	mult := make([]int32, channels)
+	shift := make([]int32, channels)
+	for o, real := range []float64{1e-4, 3e-6, 0.02, 0.7, 1e-3} {
+		m, s := kernels.QuantizeMultiplier(real)
+		mult[o], shift[o] = m, int32(s)
+	}
+
+	for _, reluMin := range []int8{-128, -100} {
+		fused := make([]int8, channels*n/4)
+		if !poolRequantize(fused, acc, channels, n, rows, w, bias, mult, shift, -100, reluMin) {
+			t.Fatal("poolRequantize rejected multipliers below 1")
+		}
+
+		pooled := slices.Clone(acc)
+		maxPool2x2S32(pooled, pooled, channels, n, rows, w)
+		codes := make([]int8, channels*n/4)
+		kernels.Requantize(codes, pooled[:channels*n/4], bias, mult, shift, -100, reluMin)
+		want := make([]int8, len(codes))
+		interleave(want, codes, channels, n/4)
+
+		if i := firstDifference(fused, want); i >= 0 {
+			t.Errorf("reluMin %d: code %d = %d, separate steps %d", reluMin, i, fused[i], want[i])
+		}
+	}
+
+	// A multiplier of 1 or more needs a left shift, which only
+	// kernels.Requantize does.
+	m, s := kernels.QuantizeMultiplier(1.5)
+	mult[2], shift[2] = m, int32(s)
+	if poolRequantize(make([]int8, channels*n/4), acc, channels, n, rows, w, bias, mult, shift, 0, -128) {
+		t.Error("poolRequantize accepted a multiplier of 1.5")
+	}
+}
