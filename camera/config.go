@@ -48,8 +48,13 @@ type V4L2Config struct {
 
 // FolderConfig configures an image-folder replay (package camera/folder).
 type FolderConfig struct {
-	// Dir is the folder with the images. Subfolders are ignored.
+	// Dir is the folder with the images.
 	Dir string `toml:"dir"`
+
+	// Recursive also replays the images in the subfolders of Dir, in the
+	// order of their paths relative to Dir (so test/good/000.png comes
+	// before test/good/001.png and after nothing of test/defective).
+	Recursive bool `toml:"recursive"`
 
 	// Loop restarts at the first image after the last one instead of
 	// returning io.EOF.

@@ -59,6 +59,9 @@ type CameraConfig struct {
 	// Dir is the image folder replayed by the folder source.
 	Dir string `toml:"dir"`
 
+	// Recursive also replays the images in subfolders of Dir.
+	Recursive bool `toml:"recursive"`
+
 	// Loop restarts the folder replay at the first image after the last.
 	Loop bool `toml:"loop"`
 
@@ -385,9 +388,10 @@ func (c CameraConfig) SourceConfig() camera.Config {
 			Timeout: c.Timeout(),
 		},
 		Folder: camera.FolderConfig{
-			Dir:  c.Dir,
-			Loop: c.Loop,
-			Rate: c.Rate,
+			Dir:       c.Dir,
+			Recursive: c.Recursive,
+			Loop:      c.Loop,
+			Rate:      c.Rate,
 		},
 	}
 }

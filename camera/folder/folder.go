@@ -95,7 +95,7 @@ func Open(cfg Config) (*Source, error) {
 
 	exts := normalizeExtensions(cfg.Extensions)
 
-	files, err := listImages(cfg.Dir, exts)
+	files, err := listImages(cfg.Dir, exts, cfg.Recursive)
 	if err != nil {
 		return nil, err
 	}
@@ -134,26 +134,13 @@ func normalizeExtensions(exts []string) []string {
 	return out
 }
 
-// listImages returns the names of the regular files in dir whose extension
-// is in exts, sorted.
-func listImages(dir string, exts []string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
+// listImages returns the paths, relative to dir, of the regular files in
+// dir (and its subfolders when recursive) whose extension is in exts,
+// sorted. Hidden files and folders are skipped.
+func listImages(dir string, exts []string, recursive bool) ([]string, error) {
+	files, err := appendImages(nil, dir, "", exts, recursive)
 	if err != nil {
-		return nil, fmt.Errorf("folder: %s: cannot list images: %w", dir, err)
-	}
-
-	var files []string
-	for _, entry := range entries {
-		if !slices.Contains(exts, strings.ToLower(filepath.Ext(entry.Name()))) {
-			continue
-		}
-
-		// Follow symbolic links, and skip anything but regular files.
-		info, err := os.Stat(filepath.Join(dir, entry.Name()))
-		if err != nil || !info.Mode().IsRegular() {
-			continue
-		}
-		files = append(files, entry.Name())
+		return nil, err
 	}
 
 	if len(files) == 0 {
@@ -161,6 +148,40 @@ func listImages(dir string, exts []string) ([]string, error) {
 	}
 
 	slices.Sort(files)
+	return files, nil
+}
+
+// appendImages appends the images of dir/sub to files, descending into
+// subfolders when recursive.
+func appendImages(files []string, dir, sub string, exts []string, recursive bool) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, sub))
+	if err != nil {
+		return nil, fmt.Errorf("folder: %s: cannot list images: %w", filepath.Join(dir, sub), err)
+	}
+
+	for _, entry := range entries {
+		name := filepath.Join(sub, entry.Name())
+		if strings.HasPrefix(entry.Name(), ".") {
+			continue
+		}
+
+		// Follow symbolic links, and skip anything but regular files and,
+		// when recursive, folders.
+		info, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
+		if info.IsDir() && recursive {
+			if files, err = appendImages(files, dir, name, exts, recursive); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if !info.Mode().IsRegular() || !slices.Contains(exts, strings.ToLower(filepath.Ext(entry.Name()))) {
+			continue
+		}
+		files = append(files, name)
+	}
 	return files, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -423,5 +424,45 @@ func TestScrewPhotos(t *testing.T) {
 	}
 	if frames[0].Name != "000.png" {
 		t.Errorf("first photo = %q, want 000.png", frames[0].Name)
+	}
+}
+
+func TestRecursiveReplay(t *testing.T) {
+	dir := t.TempDir()
+	for _, sub := range []string{"good", "defective", ".hidden"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writePNG(t, filepath.Join(dir, "top.png"), 2, 2, 1)
+	writePNG(t, filepath.Join(dir, "good", "000.png"), 2, 2, 2)
+	writePNG(t, filepath.Join(dir, "defective", "000.png"), 2, 2, 3)
+	writePNG(t, filepath.Join(dir, ".hidden", "000.png"), 2, 2, 4)
+
+	tests := []struct {
+		recursive bool
+		want      []string
+	}{
+		{false, []string{"top.png"}},
+		{true, []string{filepath.Join("defective", "000.png"), filepath.Join("good", "000.png"), "top.png"}},
+	}
+	for _, tt := range tests {
+		src, err := Open(Config{Dir: dir, Recursive: tt.recursive})
+		if err != nil {
+			t.Fatalf("Open(recursive=%v): %v", tt.recursive, err)
+		}
+		frames, err := readAll(t, src, 10)
+		src.Close()
+		if !errors.Is(err, io.EOF) {
+			t.Fatalf("replay (recursive=%v) ended with %v, want io.EOF", tt.recursive, err)
+		}
+
+		var got []string
+		for _, f := range frames {
+			got = append(got, f.Name)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("recursive=%v replayed %q, want %q", tt.recursive, got, tt.want)
+		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"edgeae/dataset"
 	"edgeae/metrics"
 	"edgeae/models"
-	"edgeae/models/modelfile"
 	"edgeae/quant"
 	"edgeae/score"
 	"edgeae/train"
@@ -111,7 +110,6 @@ func quantizeModel(ctx context.Context, f quantizeFlags, w io.Writer) error {
 	// the int8 engine's error maps of the training split, as training
 	// fits it on the float32 ones.
 	intNormal := floatNormal
-	var extra []modelfile.Tensor
 	if floatNormal != nil {
 		slog.Info("refitting the pixel model on int8 error maps", "images", len(trainSet))
 		trainX, err := train.LoadTensors(ctx, trainSet, meta.Preprocess, f.opts.Workers)
@@ -123,7 +121,7 @@ func quantizeModel(ctx context.Context, f quantizeFlags, w io.Writer) error {
 			return fmt.Errorf("quantize: fit pixel model: %w", err)
 		}
 	}
-	extra = models.PixelModelTensors(&meta, intNormal)
+	extra := models.PixelModelTensors(&meta, intNormal)
 
 	floatScores, err := train.ScoreAll(net, meta.Score, floatNormal, meta.Arch, heldX)
 	if err != nil {
@@ -167,7 +165,11 @@ func printSQNR(w io.Writer, report []quant.LayerSQNR, images int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "layer\tSQNR dB\tmax error\tstep\t")
 	for _, r := range report {
-		fmt.Fprintf(tw, "%s\t%.1f\t%.4g\t%.4g\t\n", r.Name, r.SQNR, r.MaxAbsError, r.Scale)
+		step := "-" // the float32 output has no quantization step
+		if r.Scale > 0 {
+			step = fmt.Sprintf("%.4g", r.Scale)
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%.4g\t%s\t\n", r.Name, r.SQNR, r.MaxAbsError, step)
 	}
 	tw.Flush()
 }

@@ -36,6 +36,7 @@ type runFlags struct {
 	camera      string
 	device      string
 	folder      string
+	recursive   bool
 	loop        bool
 	rate        float64
 	timeoutMS   int
@@ -60,6 +61,7 @@ func newRunFlags() (*flag.FlagSet, *runFlags) {
 	fs.StringVar(&f.camera, "camera", "", "frame source: v4l2 or folder (camera.kind; default v4l2, or folder when --folder is given)")
 	fs.StringVar(&f.device, "device", "", "V4L2 device path (camera.device; default /dev/video0)")
 	fs.StringVar(&f.folder, "folder", "", "image folder to replay (camera.dir)")
+	fs.BoolVar(&f.recursive, "recursive", false, "also replay the images in subfolders of --folder, in path order (camera.recursive)")
 	fs.BoolVar(&f.loop, "loop", false, "restart the folder replay after the last image (camera.loop)")
 	fs.Float64Var(&f.rate, "rate", 0, "folder replay rate in frames per second, 0 for as fast as possible (camera.rate)")
 	fs.IntVar(&f.timeoutMS, "timeout-ms", 0, "frame timeout in milliseconds (camera.timeout_ms; default 2000)")
@@ -149,6 +151,7 @@ func runConfig(fs *flag.FlagSet, f *runFlags) (edge.Config, error) {
 		{"camera", func() { cfg.Camera.Kind = f.camera }},
 		{"device", func() { cfg.Camera.Device = f.device }},
 		{"folder", func() { cfg.Camera.Dir = f.folder }},
+		{"recursive", func() { cfg.Camera.Recursive = f.recursive }},
 		{"loop", func() { cfg.Camera.Loop = f.loop }},
 		{"rate", func() { cfg.Camera.Rate = f.rate }},
 		{"timeout-ms", func() { cfg.Camera.TimeoutMS = f.timeoutMS }},

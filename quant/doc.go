@@ -1,0 +1,74 @@
+// Package quant converts the float32 autoencoder of package models to int8
+// (post-training quantization) and runs the int8 model.
+//
+// # Number formats
+//
+// A real value r is stored as an int8 code q with a scale s and a zero
+// point z, r = s·(q - z), as in package kernels.
+//
+//   - Weights are symmetric per output channel: s = max|w|/127 over the
+//     channel, z = 0, codes in [-127, 127]. For a transposed convolution,
+//     whose float32 weights are [In][Out][3][3], the channel is the output
+//     channel of that layout. An all-zero channel gets s = 1.
+//   - Biases are int32 in accumulator units, round(b/(s_in·s_w)).
+//   - Activations are per tensor with a zero point. Their range is the
+//     min and max of the layer's float32 output over the calibration images
+//     (models.Net.Trace), or the (100-p) and p percentiles of those values
+//     (MethodPercentile), widened to contain 0 so that zero padding and
+//     ReLU have an exact code. A range narrower than 1e-3, such as the
+//     output of a ReLU that never fires, is widened to 1e-3 so the scale
+//     stays positive. s = (max-min)/255 and z = round(-128 - min/s).
+//   - The network input, a float32 in [0, 1], has the fixed s = 1/255 and
+//     z = -128. That is exact for 8-bit images that preprocessing only
+//     scales by 1/255, and off by at most 1/510 for resampled pixels.
+//
+// Each output is requantized without floating point: the multiplier
+// s_in·s_w/s_out of each output channel is a Q31 mantissa and a shift
+// (kernels.QuantizeMultiplier), applied with the rounding of gemmlowp and
+// TensorFlow Lite.
+//
+// # Layers
+//
+// The network runs as one quantized layer per convolution, with the rest
+// fused into it:
+//
+//   - conv3x3 + ReLU + max-pool: im2col and an int8 GEMM into int32, the
+//     2x2 max-pool on the int32 accumulators, then requantization with the
+//     ReLU as its lower clamp. Requantization is monotonic, so pooling first
+//     gives the codes of pooling after, with a quarter of the
+//     requantizations. The input zero point is folded into the bias
+//     (bias - z_in·Σw), because im2col pads with z_in.
+//   - convt3x3s2 + ReLU: an int8 GEMM of the transposed weights and the
+//     pixel-major input into int32 columns, kernels.Col2imAddS32 into
+//     accumulators that start at the bias plus the zero-point term of every
+//     column entry that reaches the pixel, then requantization with the
+//     ReLU.
+//   - the last convt3x3s2 + sigmoid: as above without ReLU, then a 256-entry
+//     table from each output code straight to the float32 sigmoid
+//     (kernels.LookupF32), the float32 reconstruction the scorer reads.
+//
+// Convolution inputs and outputs are pixel-major (H x W x C), so an im2col
+// row copies three runs of 3·C bytes. The decoder's outputs are
+// channel-major (C x H x W), as col2im produces them.
+//
+// # Engine
+//
+// Engine implements models.Engine. NewEngine and SetWorkers allocate every
+// buffer, so a frame after the first allocates nothing. A frame is a
+// sequence of phases: one per convolution (bands of output rows, each
+// running im2col, GEMM, max-pool and requantization on its own) and two
+// per transposed convolution (the GEMM split by input pixels, which writes
+// disjoint columns of a shared matrix through GemmS8's ldc, then col2im and
+// requantization split by output channel). A persistent pool of goroutines
+// takes the chunks of a phase from an atomic counter. The work of every
+// chunk is fixed by the model, not by the worker count, so any number of
+// workers gives bit-identical output.
+//
+// # Files
+//
+// Save writes the int8 model in the models/modelfile container with
+// Format "int8": the parameters of Params as JSON in models.Meta.Quant, the
+// weights as int8 tensors and the biases as int32 tensors under the
+// float32 parameter names. Load and FromTensors read it back, and reject a
+// float32 file with models.ErrFormat.
+package quant
