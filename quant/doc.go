@@ -14,8 +14,8 @@
 //   - Activations are per tensor with a zero point. Their range is the
 //     min and max of the layer's float32 output over the calibration images
 //     (models.Net.Trace), or the (100-p) and p percentiles of those values
-//     (MethodPercentile), widened to contain 0 so that zero padding and
-//     ReLU have an exact code. A range narrower than 1e-3, such as the
+//     (MethodPercentile). The range is widened to contain 0, so zero
+//     padding and ReLU have an exact code. A range narrower than 1e-3, such as the
 //     output of a ReLU that never fires, is widened to 1e-3 so the scale
 //     stays positive. s = (max-min)/255 and z = round(-128 - min/s).
 //   - The network input, a float32 in [0, 1], has the fixed s = 1/255 and
@@ -39,17 +39,24 @@
 //     requantizations. The input zero point is folded into the bias
 //     (bias - z_in·Σw), because im2col pads with z_in.
 //   - convt3x3s2 + ReLU: an int8 GEMM of the transposed weights and the
-//     pixel-major input into int32 columns, kernels.Col2imAddS32 into
-//     accumulators that start at the bias plus the zero-point term of every
-//     column entry that reaches the pixel, then requantization with the
-//     ReLU.
+//     input into int32 columns, then col2im and requantization with the
+//     ReLU. The accumulators start at the bias plus the zero-point term of
+//     every column entry that reaches the pixel.
 //   - the last convt3x3s2 + sigmoid: as above without ReLU, then a 256-entry
 //     table from each output code straight to the float32 sigmoid
 //     (kernels.LookupF32), the float32 reconstruction the scorer reads.
 //
-// Convolution inputs and outputs are pixel-major (H x W x C), so an im2col
-// row copies three runs of 3·C bytes. The decoder's outputs are
-// channel-major (C x H x W), as col2im produces them.
+// The int8 activations are pixel-major (H x W x C), except the
+// channel-major output of the last layer. An im2col row then copies three
+// runs of 3·C bytes, and a transposed convolution's GEMM reads its input
+// in place.
+//
+// Requantization runs kernels.Requantize on arm64, where it is NEON. On
+// other architectures, where kernels.Requantize is a Go loop with branches,
+// the engine fuses it into branch-free Go loops that compute the same
+// codes: max-pool and requantization of a convolution in one pass, and for
+// a transposed convolution a gather of the one to four column entries of
+// each output pixel in place of kernels.Col2imAddS32.
 //
 // # Engine
 //

@@ -65,8 +65,7 @@ func newEngine(m *Model, chunkBytes int) (*Engine, error) {
 			e.phases = append(e.phases, &phase{chunks: op.chunks(), run: op.run})
 			in = op.pooled
 		case models.KindConvT3x3S2:
-			pixelMajor := len(e.tconvs) == 0 // it reads the encoder output
-			op := newConvTOp(p, m.Weights[i], m.Biases[i], in, pixelMajor, chunkBytes)
+			op := newConvTOp(p, m.Weights[i], m.Biases[i], in, chunkBytes)
 			e.tconvs = append(e.tconvs, op)
 			e.phases = append(e.phases,
 				&phase{chunks: op.gemmChunks(), run: op.runGemm},

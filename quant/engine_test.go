@@ -98,10 +98,8 @@ func TestLayersMatchFloat(t *testing.T) {
 			codes := quantizeValues(input, p.Input)
 			if i < len(engine.convs) {
 				copy(engine.convs[i].in, toPixelMajor(codes, p.In))
-			} else if op := engine.tconvs[i-len(engine.convs)]; op.pixelMajor {
-				copy(op.in, toPixelMajor(codes, p.In))
 			} else {
-				copy(op.in, codes)
+				copy(engine.tconvs[i-len(engine.convs)].in, toPixelMajor(codes, p.In))
 			}
 
 			sigmoid := make([]float32, arch.Channels*arch.Height*arch.Width)
@@ -110,8 +108,10 @@ func TestLayersMatchFloat(t *testing.T) {
 			var out []int8
 			if i < len(engine.convs) {
 				out = engine.convs[i].out
+			} else if op := engine.tconvs[i-len(engine.convs)]; op.outPixelMajor {
+				out = toChannelMajor(op.out, p.Out)
 			} else {
-				out = engine.tconvs[i-len(engine.convs)].out
+				out = op.out
 			}
 			want := trace[outputLayer(net, convs[i])].Float32s()
 			got := make([]float32, len(out))
@@ -383,34 +383,30 @@ func TestIm2colRowsMatchesKernel(t *testing.T) {
 	}
 }
 
-func TestTransposePixelsMatchesKernel(t *testing.T) {
-	tests := []struct {
-		channels, pixels, kPad, j0, j1 int
-	}{
-		{1, 7, 16, 0, 7},
-		{16, 12, 16, 4, 9},
-		{8, 30, 16, 13, 30},
-		{32, 5, 32, 0, 1},
+func TestFusedPathsMatchKernelPaths(t *testing.T) {
+	// Off arm64 the engine pools and requantizes convolutions in one pass
+	// and gathers transposed convolutions in place of col2im. The paths
+	// taken on arm64 must give the same codes.
+	arch := models.Arch{Channels: 1, Height: 32, Width: 48, Widths: []int{4, 8, 16}}
+	net := newNet(t, arch, 35)
+	images := randomImages(arch, 2, 35)
+	m := quantizeNet(t, net, images, Options{})
+
+	saved := neonRequantize
+	t.Cleanup(func() { neonRequantize = saved })
+	outputs := map[bool][][]float32{}
+	for _, kernelPaths := range []bool{false, true} {
+		neonRequantize = kernelPaths
+		engine := startEngine(t, m, 2, 256)
+		for _, x := range images {
+			outputs[kernelPaths] = append(outputs[kernelPaths], reconstruct(t, engine, arch, x))
+		}
 	}
-	rng := rand.New(rand.NewPCG(33, 34))
-	for _, tt := range tests {
-		name := fmt.Sprintf("c%d_p%d_k%d_%d-%d", tt.channels, tt.pixels, tt.kPad, tt.j0, tt.j1)
-		t.Run(name, func(t *testing.T) {
-			src := make([]int8, tt.channels*tt.pixels)
-			for i := range src {
-				src[i] = int8(rng.IntN(256) - 128)
-			}
-			const zero = 17
 
-			whole := make([]int8, tt.pixels*tt.kPad)
-			kernels.Im2colS8(whole, src, tt.channels, 1, tt.pixels, 1, 1, 1, 0, tt.kPad, zero)
-
-			got := make([]int8, (tt.j1-tt.j0)*tt.kPad)
-			transposePixels(got, src, tt.channels, tt.pixels, tt.kPad, zero, tt.j0, tt.j1)
-			want := whole[tt.j0*tt.kPad : tt.j1*tt.kPad]
-			if !slices.Equal(got, want) {
-				t.Errorf("transposePixels = %v, want %v", got, want)
-			}
-		})
+	for n := range images {
+		if !slices.Equal(outputs[false][n], outputs[true][n]) {
+			worst, at := maxAbsDiff(outputs[false][n], outputs[true][n])
+			t.Errorf("image %d: fused output[%d] = %v, kernel paths %v (difference %v)", n, at, outputs[false][n][at], outputs[true][n][at], worst)
+		}
 	}
 }

@@ -155,9 +155,9 @@ func layerErrorBound(p *LayerParams, weights []int8, x []float32, inErr float64)
 }
 
 // layerErrorVariance returns the variance of the error of layer p's int8
-// outputs under the usual model of rounding noise: every rounding adds an
-// independent error, uniform over one step, of variance step²/12, and the
-// input errors of variance inVariance are independent of each other.
+// outputs under the usual model of rounding noise. In that model every
+// rounding adds an independent error, uniform over one step, of variance
+// step²/12, and the input errors of variance inVariance are independent.
 func layerErrorVariance(p *LayerParams, weights []int8, x []float32, inVariance float64) float64 {
 	index := weightIndex(p)
 	_, squareSum := patchSums(x, p)
@@ -179,11 +179,11 @@ func layerErrorVariance(p *LayerParams, weights []int8, x []float32, inVariance 
 }
 
 // outputErrorBound returns six standard deviations of the error of the
-// network output for the float32 layer outputs trace of one image whose
-// values are multiples of 1/255 (an exact input), by layerErrorVariance
-// through every layer and the sigmoid, whose slope is at most 1/4, plus
-// float32 rounding of the sigmoid table. ReLU and max-pool only shrink
-// errors, so the model overestimates their variance.
+// network output for one image x, whose values are multiples of 1/255 and
+// so quantize exactly, with float32 layer outputs trace. It applies
+// layerErrorVariance through every layer and the sigmoid, whose slope is
+// at most 1/4, and adds float32 rounding of the sigmoid table. ReLU and
+// max-pool only shrink errors, so the model overestimates their variance.
 func outputErrorBound(net *models.Net, m *Model, x []float32, trace []*tensor.Dense) float64 {
 	convs := convLayers(net)
 	variance := 0.0

@@ -2,6 +2,7 @@ package quant
 
 import (
 	"encoding/binary"
+	"math"
 	"unsafe"
 
 	"edgeae/quant/kernels"
@@ -168,10 +169,10 @@ func interleave(dst, codes []int8, channels, pixels int) {
 
 // im2colRows writes the im2col rows of output rows [y0, y1) of a 3x3,
 // stride 1, padding 1 convolution of the pixel-major src (h x w x
-// channels): one row of rowLen values per output pixel, entry
-// (ky*3+kx)*channels+c holding channel c of the input pixel
-// (y-1+ky, x-1+kx), zero for taps outside the image, and zero in the
-// padding up to rowLen.
+// channels), one row of rowLen values per output pixel. Entry
+// (ky*3+kx)*channels+c of a row is channel c of the input pixel
+// (y-1+ky, x-1+kx). Taps outside the image and the padding up to rowLen
+// get zero.
 func im2colRows(dst, src []int8, channels, h, w, rowLen int, zero int8, y0, y1 int) {
 	if channels == 1 && rowLen == 16 && w >= 4 {
 		im2colGrayRows(dst, src, h, w, zero, y0, y1)
@@ -194,8 +195,8 @@ func im2colRows(dst, src []int8, channels, h, w, rowLen int, zero int8, y0, y1 i
 			}
 
 			// Output pixel x reads input pixels x-1, x, x+1 of row iy, a
-			// run of 3·channels bytes; the image edges replace the pixel
-			// outside by zero.
+			// run of 3·channels bytes. At the image edges the pixel
+			// outside gets zero.
 			srcRow := src[iy*w*channels : (iy+1)*w*channels]
 			for x := range w {
 				entry := rows[x*rowLen+ky*run : x*rowLen+(ky+1)*run]
@@ -315,12 +316,12 @@ func fill(b []int8, v int8) {
 type convTOp struct {
 	params *LayerParams
 
-	// in is In x H x W, or H x W x In when pixelMajor is set, as the
-	// encoder's output is.
-	in         []int8
-	pixelMajor bool
-
-	out []int8 // Out x 2H x 2W
+	// in is pixel-major, H x W x In. out is pixel-major, 2H x 2W x Out,
+	// when outPixelMajor is set for a next transposed convolution, and
+	// channel-major, Out x 2H x 2W, on the last layer.
+	in            []int8
+	out           []int8
+	outPixelMajor bool
 
 	// weights is (Out*9) x kPad: row o*9+tap holds the weights of output
 	// channel o and kernel tap (ky*3+kx) for every input channel, padded
@@ -349,28 +350,31 @@ type convTOp struct {
 
 	// chunkPixels is the number of input pixels per GEMM chunk.
 	chunkPixels int
+
+	// zeroRow is a row of w zeros, the column entries past the last
+	// input row.
+	zeroRow []int32
 }
 
 // newConvTOp builds the transposed convolution of layer p with its int8
-// weights and model biases, reading in (pixel-major if pixelMajor) and
-// writing a fresh output, in GEMM chunks of about chunkBytes of
-// pixel-major input.
-func newConvTOp(p *LayerParams, weights []int8, biases []int32, in []int8, pixelMajor bool, chunkBytes int) *convTOp {
+// weights and model biases, reading the pixel-major in and writing a fresh
+// output, in GEMM chunks of about chunkBytes of input.
+func newConvTOp(p *LayerParams, weights []int8, biases []int32, in []int8, chunkBytes int) *convTOp {
 	pixels := p.InH * p.InW
 	outH, outW := 2*p.InH, 2*p.InW
 	op := &convTOp{
-		params:     p,
-		in:         in,
-		pixelMajor: pixelMajor,
-		out:        make([]int8, p.Out*outH*outW),
-		kPad:       kernels.PadK(p.In),
-		col:        make([]int32, p.Out*9*pixels),
-		init:       make([]int32, p.Out*outH*outW),
-		mult:       p.Multipliers,
-		shift:      p.Shifts,
-		inZero:     int8(p.Input.ZeroPoint),
-		outZero:    p.Output.ZeroPoint,
-		reluMin:    reluMin(p),
+		params:        p,
+		in:            in,
+		outPixelMajor: !p.Sigmoid,
+		out:           make([]int8, p.Out*outH*outW),
+		kPad:          kernels.PadK(p.In),
+		col:           make([]int32, p.Out*9*pixels),
+		init:          make([]int32, p.Out*outH*outW),
+		mult:          p.Multipliers,
+		shift:         p.Shifts,
+		inZero:        int8(p.Input.ZeroPoint),
+		outZero:       p.Output.ZeroPoint,
+		reluMin:       reluMin(p),
 	}
 	if p.Sigmoid {
 		op.table = kernels.SigmoidTableF32(p.Output.Scale, p.Output.ZeroPoint)
@@ -407,6 +411,7 @@ func newConvTOp(p *LayerParams, weights []int8, biases []int32, in []int8, pixel
 
 	op.chunkPixels = max(4, chunkBytes/op.kPad&^3)
 	op.chunkPixels = min(op.chunkPixels, pixels)
+	op.zeroRow = make([]int32, p.InW)
 	return op
 }
 
@@ -416,9 +421,11 @@ func (op *convTOp) gemmChunks() int {
 	return (pixels + op.chunkPixels - 1) / op.chunkPixels
 }
 
-// scratchSizes returns the cols and acc sizes one worker needs.
+// scratchSizes returns the cols and acc sizes one worker needs. cols also
+// holds one output plane of codes in runCol2im.
 func (op *convTOp) scratchSizes() (cols, acc int) {
-	return op.chunkPixels * op.kPad, 4 * op.params.InH * op.params.InW
+	plane := 4 * op.params.InH * op.params.InW
+	return max(op.chunkPixels*op.kPad, plane), plane
 }
 
 // runGemm computes the columns of input pixels [chunk·chunkPixels,
@@ -430,20 +437,16 @@ func (op *convTOp) runGemm(s *scratch, chunk int) {
 	j1 := min(pixels, j0+op.chunkPixels)
 	n := j1 - j0
 
-	var b []int8
-	switch {
-	case op.pixelMajor && op.kPad == p.In:
-		b = op.in[j0*p.In : j1*p.In]
-	case op.pixelMajor:
+	// The pixel-major input is the b operand as it is, unless its rows
+	// need padding to kPad.
+	b := op.in[j0*p.In : j1*p.In]
+	if op.kPad != p.In {
 		b = s.cols[:n*op.kPad]
 		for j := range n {
 			row := b[j*op.kPad : (j+1)*op.kPad]
 			copy(row, op.in[(j0+j)*p.In:(j0+j+1)*p.In])
 			fill(row[p.In:], op.inZero)
 		}
-	default:
-		b = s.cols[:n*op.kPad]
-		transposePixels(b, op.in, p.In, pixels, op.kPad, op.inZero, j0, j1)
 	}
 	kernels.GemmS8(p.Out*9, n, op.kPad, op.weights, 0, b, 0, op.col[j0:], pixels)
 }
@@ -453,6 +456,32 @@ func (op *convTOp) runGemm(s *scratch, chunk int) {
 func (op *convTOp) runCol2im(s *scratch, o int) {
 	p := op.params
 	pixels := p.InH * p.InW
+	plane := 4 * pixels
+
+	// The output codes of channel o are out[offset + j*stride] for
+	// output pixel j.
+	stride, offset := 1, o*plane
+	if op.outPixelMajor {
+		stride, offset = p.Out, o
+	}
+
+	if !neonRequantize && op.shift[o] <= 0 && op.mult[o] >= 0 {
+		op.gatherRequantize(o, stride, offset)
+	} else {
+		op.col2imRequantize(s, o, stride, offset)
+	}
+
+	if op.table != nil {
+		kernels.LookupF32(op.dst[o*plane:(o+1)*plane], op.out[o*plane:(o+1)*plane], op.table)
+	}
+}
+
+// col2imRequantize computes the accumulators of channel o with
+// kernels.Col2imAddS32, requantizes them with requantizeChannel and writes
+// the codes to out[offset + j*stride].
+func (op *convTOp) col2imRequantize(s *scratch, o, stride, offset int) {
+	p := op.params
+	pixels := p.InH * p.InW
 	outH, outW := 2*p.InH, 2*p.InW
 	plane := outH * outW
 
@@ -460,30 +489,73 @@ func (op *convTOp) runCol2im(s *scratch, o int) {
 	copy(acc, op.init[o*plane:(o+1)*plane])
 	kernels.Col2imAddS32(acc, op.col[o*9*pixels:(o+1)*9*pixels], 1, p.InH, p.InW, 3, 3, 2, 1, outH, outW)
 
-	out := op.out[o*plane : (o+1)*plane]
-	requantizeChannel(out, acc, nil, op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
-	if op.table != nil {
-		kernels.LookupF32(op.dst[o*plane:(o+1)*plane], out, op.table)
+	if stride == 1 {
+		requantizeChannel(op.out[offset:offset+plane], acc, nil, op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
+		return
+	}
+	codes := s.cols[:plane]
+	requantizeChannel(codes, acc, nil, op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
+	for j, v := range codes {
+		op.out[offset+j*stride] = v
 	}
 }
 
-// transposePixels writes pixels [j0, j1) of the channel-major src (channels
-// x pixels) as rows of kPad values, dst[(j-j0)*kPad+c] = src[c*pixels+j],
-// with the padding from channels to kPad set to zero.
-func transposePixels(dst, src []int8, channels, pixels, kPad int, zero int8, j0, j1 int) {
-	n := j1 - j0
-	for c := range channels {
-		plane := src[c*pixels+j0 : c*pixels+j1]
-		index := c
-		for _, v := range plane {
-			dst[index] = v
-			index += kPad
+// gatherRequantize computes what col2imRequantize computes, for a
+// multiplier that requantizeRow handles, in one pass that gathers the
+// column entries of each output pixel instead of scattering them. With
+// stride 2 and padding 1, output row 2i gets kernel row 1 of input row i.
+// Output row 2i+1 gets kernel row 2 of input row i and kernel row 0 of
+// input row i+1, which is missing past the last row. Columns follow the
+// same rule.
+// The int32 sums wrap, so their order does not change the result.
+func (op *convTOp) gatherRequantize(o, stride, offset int) {
+	p := op.params
+	h, w := p.InH, p.InW
+	pixels := h * w
+	outW := 2 * w
+	col := op.col[o*9*pixels : (o+1)*9*pixels]
+	init := op.init[o*4*pixels : (o+1)*4*pixels]
+
+	r := newRounding(op.mult[o], uint(-op.shift[o]))
+	low := int64(op.reluMin)
+	zero := int64(op.outZero)
+	code := func(acc int32) int8 {
+		return int8(max(low, min(math.MaxInt8, r.apply(acc)+zero)))
+	}
+
+	// tapRow returns the column entries of kernel tap (ky, kx) for input
+	// row iy, or zeros past the last row.
+	tapRow := func(ky, kx, iy int) []int32 {
+		if iy >= h {
+			return op.zeroRow
 		}
+		start := (ky*3+kx)*pixels + iy*w
+		return col[start : start+w]
 	}
-	if channels == kPad {
-		return
-	}
-	for j := range n {
-		fill(dst[j*kPad+channels:(j+1)*kPad], zero)
+
+	for oy := range 2 * h {
+		// The two kernel rows that reach output row oy; the second is
+		// zeros for an even row.
+		kyA, iyA, kyB, iyB := 1, oy/2, 1, h
+		if oy%2 == 1 {
+			kyA, iyA, kyB, iyB = 2, oy/2, 0, oy/2+1
+		}
+		evenA, evenB := tapRow(kyA, 1, iyA), tapRow(kyB, 1, iyB)
+		rightA, rightB := tapRow(kyA, 2, iyA), tapRow(kyB, 2, iyB)
+		leftA, leftB := tapRow(kyA, 0, iyA), tapRow(kyB, 0, iyB)
+		initRow := init[oy*outW : (oy+1)*outW]
+		out := op.out[offset+oy*outW*stride:]
+
+		for ix := range w {
+			// Output column 2ix gets kernel column 1 of input column ix,
+			// and 2ix+1 gets kernel column 2 of ix and 0 of ix+1.
+			even := initRow[2*ix] + evenA[ix] + evenB[ix]
+			odd := initRow[2*ix+1] + rightA[ix] + rightB[ix]
+			if ix+1 < w {
+				odd += leftA[ix+1] + leftB[ix+1]
+			}
+			out[2*ix*stride] = code(even)
+			out[(2*ix+1)*stride] = code(odd)
+		}
 	}
 }

@@ -162,10 +162,15 @@ func reportRows(net *models.Net, engine *Engine) []reportRow {
 		if p.ReLU {
 			name += "+relu"
 		}
+		channels := 0
+		if op.outPixelMajor {
+			channels = p.Out
+		}
 		rows = append(rows, reportRow{
-			row:    LayerSQNR{Layer: outputLayer(net, conv), Name: name, Scale: p.Output.Scale},
-			codes:  op.out,
-			params: p.Output,
+			row:      LayerSQNR{Layer: outputLayer(net, conv), Name: name, Scale: p.Output.Scale},
+			codes:    op.out,
+			params:   p.Output,
+			channels: channels,
 		})
 		if p.Sigmoid {
 			rows = append(rows, reportRow{row: LayerSQNR{Layer: conv + 1, Name: "sigmoid (float32 output)"}})
