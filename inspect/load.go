@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"errors"
 	"fmt"
 
 	"edgeae/models"
@@ -60,9 +61,14 @@ func fromMeta(name string, meta models.Meta, tensors []modelfile.Tensor) (*Detec
 // LoadDefault returns a detector for the model embedded in the binary: the
 // int8 model when one is embedded, else the float32 one.
 func LoadDefault() (*Detector, error) {
-	meta, tensors, err := models.DefaultFile()
+	name := models.DefaultInt8Name
+	meta, tensors, err := models.DefaultFile(name)
+	if errors.Is(err, models.ErrNoDefault) {
+		name = models.DefaultModelName
+		meta, tensors, err = models.DefaultFile(name)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
-	return fromMeta("embedded "+models.DefaultModelName, meta, tensors)
+	return fromMeta("embedded "+name, meta, tensors)
 }

@@ -270,3 +270,20 @@ func TestEvalPixelAUROCWithMasks(t *testing.T) {
 		t.Errorf("pixel_auroc = %g, want within [0, 1]", *rep.PixelAUROC)
 	}
 }
+
+func TestFindPreset(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "screw"},
+		{[]string{"--data", "d", "--preset", "paper"}, "paper"},
+		{[]string{"-preset=paper", "--out", "m"}, "paper"},
+		{[]string{"--", "--preset", "paper"}, "screw"},
+	}
+	for _, tt := range tests {
+		if got := findPreset(tt.args); got != tt.want {
+			t.Errorf("findPreset(%q) = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}

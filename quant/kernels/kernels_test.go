@@ -121,6 +121,18 @@ func randomS8(rng *rand.Rand, n int) []int8 {
 	return values
 }
 
+// extremeS8 returns n int8 values, each -128 or 127.
+func extremeS8(rng *rand.Rand, n int) []int8 {
+	values := make([]int8, n)
+	for i := range values {
+		values[i] = math.MaxInt8
+		if rng.IntN(2) == 0 {
+			values[i] = math.MinInt8
+		}
+	}
+	return values
+}
+
 // filledS8 returns n copies of v.
 func filledS8(n int, v int8) []int8 {
 	values := make([]int8, n)
@@ -181,6 +193,10 @@ func gemmCases() []gemmCase {
 	}
 	// Several panels of b rows: panelBytes/k columns each.
 	add(6, 203, 400, 205, 0, 0)
+	// More rows than the 128 row corrections the VNNI path keeps at a
+	// time, with 4-row blocks, single rows and 16-column blocks.
+	add(133, 48, 32, 50, 0, 0)
+	add(130, 17, 144, 17, 0, 0)
 	add(5, 37, 2000, 37, 0, -7)
 
 	for _, m := range oddSizes {
@@ -203,6 +219,15 @@ func gemmCases() []gemmCase {
 	cases = append(cases, gemmCase{name: "wraps", m: 4, n: 4, k: 40000, ldc: 4,
 		a: filledS8(4*40000, math.MinInt8), b: filledS8(4*40000, math.MaxInt8),
 		aZero: 127, bZero: -128})
+	// The same for 5 rows and 17 columns: 4-row and 1-row VNNI kernels
+	// and a column past the 16-column blocks.
+	cases = append(cases, gemmCase{name: "wraps_vnni", m: 5, n: 17, k: 40000, ldc: 17,
+		a: filledS8(5*40000, math.MinInt8), b: filledS8(17*40000, math.MaxInt8),
+		aZero: 127, bZero: -128})
+	// Raw products of extreme values only: -128·-128, -128·127 and 127·127
+	// in every 4-byte group, where the unsigned VNNI operand is 0 or 255.
+	cases = append(cases, gemmCase{name: "extremes", m: 9, n: 35, k: 160, ldc: 35,
+		a: extremeS8(rng, 9*160), b: extremeS8(rng, 35*160)})
 	return cases
 }
 

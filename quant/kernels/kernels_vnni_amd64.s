@@ -1,0 +1,250 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The AVX-512 VNNI kernels multiply with VPDPBUSD, which adds the four
+// products of unsigned bytes of its first source and signed bytes of its
+// second source into each int32 lane, without saturation. The activations
+// (b) are made unsigned by flipping their sign bit, b+128, and the caller
+// adds -128·Σa to each row, so Σ a·(b+128) - 128·Σa = Σ a·b exactly
+// modulo 2^32, like Go's int32 adds.
+//
+// A block is 16 columns of c (16 rows of b). Each step takes 16 bytes of k.
+// Accumulator A holds columns 0, 4, 8 and 12 in its four 128-bit lanes,
+// B columns 1, 5, 9, 13, C 2, 6, 10, 14 and D 3, 7, 11, 15; each lane of
+// four int32 holds partial sums of four k values of its column. After the
+// last step REDUCE16 adds the four int32 of every lane, leaving the 16
+// columns in order.
+
+// LOADB builds the flipped b operand of one step: the 16 bytes at the four
+// row pointers R8..R11 plus the offset off into the 128-bit lanes of z, then
+// the sign bit of every byte flipped with Z24.
+#define LOADB(off, z, x) \
+	VMOVDQU32    off(R8), x; \
+	VINSERTI32X4 $1, off(R9), z, z; \
+	VINSERTI32X4 $2, off(R10), z, z; \
+	VINSERTI32X4 $3, off(R11), z, z; \
+	VPXORD       Z24, z, z
+
+// REDUCE16 sets t0 to the 16 column sums of the accumulators a, b, c, d
+// plus the broadcast correction corr. It clobbers t1 and t2.
+#define REDUCE16(a, b, c, d, corr, t0, t1, t2) \
+	VPUNPCKLDQ  b, a, t0; \
+	VPUNPCKHDQ  b, a, t1; \
+	VPADDD      t1, t0, t0; \
+	VPUNPCKLDQ  d, c, t1; \
+	VPUNPCKHDQ  d, c, t2; \
+	VPADDD      t2, t1, t1; \
+	VPUNPCKLQDQ t1, t0, t2; \
+	VPUNPCKHQDQ t1, t0, t0; \
+	VPADDD      t2, t0, t0; \
+	VPADDD      corr, t0, t0
+
+// ZERO4 clears four accumulators.
+#define ZERO4(a, b, c, d) \
+	VPXORD a, a, a; \
+	VPXORD b, b, b; \
+	VPXORD c, c, c; \
+	VPXORD d, d, d
+
+// DOT4 adds the products of the broadcast a row in w and the four b
+// operands Z16..Z19 into the accumulators a, b, c, d.
+#define DOT4(w, a, b, c, d) \
+	VPDPBUSD w, Z16, a; \
+	VPDPBUSD w, Z17, b; \
+	VPDPBUSD w, Z18, c; \
+	VPDPBUSD w, Z19, d
+
+// SETUPB points R8..R11 at rows 0, 4, 8 and 12 of the b block in R8, with
+// BX = ldb and R12 = 3·ldb, so row 4q+g is at (R8+4q·ldb)(g·ldb).
+#define SETUPB \
+	LEAQ (BX)(BX*2), R12; \
+	LEAQ (R8)(BX*4), R9; \
+	LEAQ (R9)(BX*4), R10; \
+	LEAQ (R10)(BX*4), R11
+
+// LOADSTEP loads the four b operands of one step into Z16..Z19.
+#define LOADSTEP \
+	LOADB(0, Z16, X16); \
+	VMOVDQU32    (R8)(BX*1), X17; \
+	VINSERTI32X4 $1, (R9)(BX*1), Z17, Z17; \
+	VINSERTI32X4 $2, (R10)(BX*1), Z17, Z17; \
+	VINSERTI32X4 $3, (R11)(BX*1), Z17, Z17; \
+	VPXORD       Z24, Z17, Z17; \
+	VMOVDQU32    (R8)(BX*2), X18; \
+	VINSERTI32X4 $1, (R9)(BX*2), Z18, Z18; \
+	VINSERTI32X4 $2, (R10)(BX*2), Z18, Z18; \
+	VINSERTI32X4 $3, (R11)(BX*2), Z18, Z18; \
+	VPXORD       Z24, Z18, Z18; \
+	VMOVDQU32    (R8)(R12*1), X19; \
+	VINSERTI32X4 $1, (R9)(R12*1), Z19, Z19; \
+	VINSERTI32X4 $2, (R10)(R12*1), Z19, Z19; \
+	VINSERTI32X4 $3, (R11)(R12*1), Z19, Z19; \
+	VPXORD       Z24, Z19, Z19; \
+	ADDQ         $16, R8; \
+	ADDQ         $16, R9; \
+	ADDQ         $16, R10; \
+	ADDQ         $16, R11
+
+// DATA signBits<>: 64 bytes of 0x80, the mask that flips the sign bit.
+DATA signBits<>+0(SB)/8, $0x8080808080808080
+DATA signBits<>+8(SB)/8, $0x8080808080808080
+DATA signBits<>+16(SB)/8, $0x8080808080808080
+DATA signBits<>+24(SB)/8, $0x8080808080808080
+DATA signBits<>+32(SB)/8, $0x8080808080808080
+DATA signBits<>+40(SB)/8, $0x8080808080808080
+DATA signBits<>+48(SB)/8, $0x8080808080808080
+DATA signBits<>+56(SB)/8, $0x8080808080808080
+GLOBL signBits<>(SB), RODATA|NOPTR, $64
+
+// func gemm4x16VNNI(kBytes int, a *int8, lda int, b *int8, ldb int, c *int32, ldc int, nBlocks int, corr *int32)
+//
+// SI, DI, DX and AX are the four a rows, CX the byte offset within them and
+// R13 the byte count. R8..R11, BX and R12 address the b block (SETUPB).
+// The c pointer, ldc in bytes and the blocks left stay in the argument
+// slots. Z0..Z15 are the accumulators of rows 0..3, Z16..Z19 the b
+// operands, Z20..Z23 the broadcast a rows and Z28..Z31 the broadcast
+// corrections of rows 0..3.
+TEXT ·gemm4x16VNNI(SB), NOSPLIT, $0-72
+	MOVQ kBytes+0(FP), R13
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), CX
+	LEAQ (SI)(CX*1), DI
+	LEAQ (DI)(CX*1), DX
+	LEAQ (DX)(CX*1), AX
+	MOVQ ldb+32(FP), BX
+	SHLQ $2, ldc+48(FP)
+	MOVQ corr+64(FP), CX
+	VPBROADCASTD 0(CX), Z28
+	VPBROADCASTD 4(CX), Z29
+	VPBROADCASTD 8(CX), Z30
+	VPBROADCASTD 12(CX), Z31
+	VMOVDQU64 signBits<>(SB), Z24
+
+block4x16:
+	MOVQ b+24(FP), R8
+	SETUPB
+	ZERO4(Z0, Z1, Z2, Z3)
+	ZERO4(Z4, Z5, Z6, Z7)
+	ZERO4(Z8, Z9, Z10, Z11)
+	ZERO4(Z12, Z13, Z14, Z15)
+	XORQ CX, CX
+
+loop4x16:
+	LOADSTEP
+	VBROADCASTI32X4 (SI)(CX*1), Z20
+	DOT4(Z20, Z0, Z1, Z2, Z3)
+	VBROADCASTI32X4 (DI)(CX*1), Z21
+	DOT4(Z21, Z4, Z5, Z6, Z7)
+	VBROADCASTI32X4 (DX)(CX*1), Z22
+	DOT4(Z22, Z8, Z9, Z10, Z11)
+	VBROADCASTI32X4 (AX)(CX*1), Z23
+	DOT4(Z23, Z12, Z13, Z14, Z15)
+
+	ADDQ $16, CX
+	CMPQ CX, R13
+	JNE  loop4x16
+
+	MOVQ c+40(FP), CX
+	MOVQ ldc+48(FP), R12
+	REDUCE16(Z0, Z1, Z2, Z3, Z28, Z25, Z26, Z27)
+	VMOVDQU32 Z25, (CX)
+	REDUCE16(Z4, Z5, Z6, Z7, Z29, Z25, Z26, Z27)
+	VMOVDQU32 Z25, (CX)(R12*1)
+	LEAQ (CX)(R12*2), CX
+	REDUCE16(Z8, Z9, Z10, Z11, Z30, Z25, Z26, Z27)
+	VMOVDQU32 Z25, (CX)
+	REDUCE16(Z12, Z13, Z14, Z15, Z31, Z25, Z26, Z27)
+	VMOVDQU32 Z25, (CX)(R12*1)
+
+	// The next block: 16 columns of c and 16 rows of b further.
+	ADDQ $64, c+40(FP)
+	MOVQ BX, CX
+	SHLQ $4, CX
+	ADDQ CX, b+24(FP)
+	DECQ nBlocks+56(FP)
+	JNZ  block4x16
+	VZEROUPPER
+	RET
+
+// func gemm1x16VNNI(kBytes int, a *int8, b *int8, ldb int, c *int32, nBlocks int, corr int32)
+//
+// The registers are those of gemm4x16VNNI for row 0 only.
+TEXT ·gemm1x16VNNI(SB), NOSPLIT, $0-52
+	MOVQ kBytes+0(FP), R13
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), R8
+	MOVQ ldb+24(FP), BX
+	MOVQ c+32(FP), DX
+	MOVQ nBlocks+40(FP), AX
+	MOVL corr+48(FP), CX
+	VPBROADCASTD CX, Z28
+	VMOVDQU64 signBits<>(SB), Z24
+
+block1x16:
+	SETUPB
+	ZERO4(Z0, Z1, Z2, Z3)
+	MOVQ R8, DI
+	XORQ CX, CX
+
+loop1x16:
+	LOADSTEP
+	VBROADCASTI32X4 (SI)(CX*1), Z20
+	DOT4(Z20, Z0, Z1, Z2, Z3)
+
+	ADDQ $16, CX
+	CMPQ CX, R13
+	JNE  loop1x16
+
+	REDUCE16(Z0, Z1, Z2, Z3, Z28, Z25, Z26, Z27)
+	VMOVDQU32 Z25, (DX)
+
+	// R8 moved kBytes along row 0; the next block starts 16 rows of b on.
+	MOVQ BX, R8
+	SHLQ $4, R8
+	ADDQ DI, R8
+	ADDQ $64, DX
+	DECQ AX
+	JNZ  block1x16
+	VZEROUPPER
+	RET
+
+// func rowSums128VNNI(kBytes int, a *int8, lda int, rows int, sums *int32)
+//
+// Sets sums[r] = -128·Σ a[r*lda+p] for p < kBytes, the correction of
+// row r. VPDPBUSD against bytes of 0x80 (unsigned 128) adds 128·a four at
+// a time. SI walks the rows, CX is the offset within a row and DI the
+// output.
+TEXT ·rowSums128VNNI(SB), NOSPLIT, $0-40
+	MOVQ kBytes+0(FP), R13
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), BX
+	MOVQ rows+24(FP), AX
+	MOVQ sums+32(FP), DI
+	VMOVDQU64 signBits<>(SB), Z24
+
+rowsum:
+	VPXORD X0, X0, X0
+	XORQ   CX, CX
+
+rowsumLoop:
+	VPDPBUSD (SI)(CX*1), X24, X0
+	ADDQ     $16, CX
+	CMPQ     CX, R13
+	JNE      rowsumLoop
+
+	// Add the four int32 lanes and negate.
+	VPSHUFD $0x4e, X0, X1
+	VPADDD  X1, X0, X0
+	VPSHUFD $0xb1, X0, X1
+	VPADDD  X1, X0, X0
+	VMOVD   X0, R12
+	NEGL    R12
+	MOVL    R12, (DI)
+
+	ADDQ BX, SI
+	ADDQ $4, DI
+	DECQ AX
+	JNZ  rowsum
+	VZEROUPPER
+	RET
