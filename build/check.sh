@@ -22,7 +22,7 @@
 #      copied into the repository.
 #   5. Models: a tiny float32 model trained with the amd64 binary, its int8
 #      quantization when the binary has the quantize command, and the
-#      embedded default model when models/default/screw.edgeae exists.
+#      embedded default model when models/default/ has one.
 #   6. `edgeae eval --json` with every model on every target, compared with
 #      build/scorecmp against amd64 (see compare_model for the tolerances).
 #   7. `edgeae run --folder DIR --sim` on every target scores one photo and
@@ -156,11 +156,13 @@ else
 	echo "skip int8 model: this build has no quantize command"
 fi
 
-if [[ -f models/default/screw.edgeae ]]; then
+# eval without --model uses the embedded int8 model when there is one, else
+# the embedded float32 model.
+if [[ -f models/default/screw-int8.edgeae || -f models/default/screw.edgeae ]]; then
 	models+=(embedded)
 	echo "ok   embedded default model"
 else
-	echo "skip embedded model: models/default/screw.edgeae does not exist"
+	echo "skip embedded model: neither models/default/screw-int8.edgeae nor models/default/screw.edgeae exists"
 fi
 
 # model_args prints the eval and run flags that select a model.
@@ -177,12 +179,13 @@ compare_model() {
 	local model=$1
 	local ref="$tmp/eval-$model-amd64.json"
 	local format
-	format=$(sed -n 's/^  "format": "\(.*\)",$/\1/p' "$ref")
+	format=$(sed -n 's/^ *"format": *"\([^"]*\)".*/\1/p' "$ref" | head -n 1)
 
 	case "$format" in
 	float32)
-		# Float32 layers use FMA instructions on some targets and not on
-		# others, so the last bits of a score differ by architecture.
+		# Float32 scores differ in the last bits between targets: the Go
+		# compiler fuses multiply-adds on arm64, and internal/sgemm runs FMA
+		# assembly on amd64 CPUs with AVX2 and FMA and plain Go elsewhere.
 		go run ./build/scorecmp -rel 1e-5 "$ref" "$tmp/eval-$model-"{amd64-avx2,amd64-generic,arm64-neon,arm64-sdot,armv7}.json ||
 			fail "float32 scores of model $model differ by more than 1e-5 relative between targets"
 		;;
@@ -195,16 +198,16 @@ compare_model() {
 		# The SDOT and NEON kernels must agree to the bit.
 		go run ./build/scorecmp "$tmp/eval-$model-arm64-neon.json" "$tmp/eval-$model-arm64-sdot.json" ||
 			fail "int8 scores of model $model differ between the arm64 SDOT and NEON kernels"
-		# NOTE: arm64 is compared with a tolerance, not to the bit. The Go
-		# compiler fuses x*y+z into one multiply-add instruction on arm64
-		# (and not on amd64 or arm), which the Go spec allows unless an
+		# NOTE: arm64 is compared with the float32 tolerance, not to the
+		# bit. The Go compiler fuses x*y+z into one multiply-add instruction
+		# on arm64 (not on amd64 or arm), which the Go spec allows unless an
 		# explicit conversion rounds the product. The float code around the
 		# int8 engine (preprocess resize and channel conversion, input
 		# quantization in quant, score smoothing) has such expressions, so
-		# arm64 scores differ in the last bits (about 3e-8 relative). Once
-		# those sites round explicitly, drop -rel here.
-		go run ./build/scorecmp -rel 1e-6 "$ref" "$tmp/eval-$model-arm64-sdot.json" ||
-			fail "int8 scores of model $model differ by more than 1e-6 relative between amd64 and arm64"
+		# arm64 scores differ in the last bits (up to 3e-7 relative seen
+		# here). Once those sites round explicitly, drop -rel here.
+		go run ./build/scorecmp -rel 1e-5 "$ref" "$tmp/eval-$model-arm64-sdot.json" ||
+			fail "int8 scores of model $model differ by more than 1e-5 relative between amd64 and arm64"
 		;;
 	*)
 		fail "eval report $ref has model format '$format'; want float32 or int8"

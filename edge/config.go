@@ -3,6 +3,7 @@ package edge
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,11 @@ type Config struct {
 	// Model is the model file path. Empty selects the model embedded in the
 	// binary.
 	Model string `toml:"model"`
+
+	// Threshold, when above 0, replaces the model's calibrated threshold.
+	// Line engineers use it to trade false rejects of good parts against
+	// missed defects on their own line.
+	Threshold float64 `toml:"threshold"`
 
 	Camera    CameraConfig    `toml:"camera"`
 	ROI       *ROI            `toml:"roi"`
@@ -251,6 +257,9 @@ func (c *Config) Validate() error {
 	}
 
 	add(c.validateCamera())
+	if math.IsNaN(c.Threshold) || math.IsInf(c.Threshold, 0) || c.Threshold < 0 {
+		add(fmt.Errorf("threshold = %v: must be 0 (use the model's calibrated threshold) or a positive score", c.Threshold))
+	}
 
 	if c.ROI != nil {
 		add(c.validateROI())

@@ -158,6 +158,8 @@ func TestValidate(t *testing.T) {
 		{"summary off", func(c *Config) { c.Summary.IntervalS = 0 }, ""},
 		{"stop action", func(c *Config) { c.Fault.Action = FaultActionStop }, ""},
 		{"roi inside frame", func(c *Config) { c.ROI = &ROI{X0: 0, Y0: 0, X1: 1280, Y1: 720} }, ""},
+		{"threshold override", func(c *Config) { c.Threshold = 0.01 }, ""},
+		{"threshold negative", func(c *Config) { c.Threshold = -1 }, "threshold = -1: must be 0"},
 
 		{"camera kind", func(c *Config) { c.Camera.Kind = "usb" }, `camera.kind = "usb": must be one of v4l2, folder`},
 		{"camera device", func(c *Config) { c.Camera.Device = "" }, `camera.device = "": must name a V4L2 device`},

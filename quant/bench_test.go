@@ -31,11 +31,11 @@ func macsPerFrame(net *models.Net) float64 {
 // apart, so both see the same machine load and their ratio is measured in
 // one run. ns/op is the time of the pair.
 //
-// NOTE: on amd64 with AVX2 (no VNNI) GemmS8 multiplies at about the rate
-// of the float32 sgemm, so the int8 engine measured only about 1.2x faster
-// than float32 on a 2-core AMD EPYC, short of 2x. The arm64 SDOT path,
-// with four times the multiplies per instruction of float32 FMLA, has not
-// been timed on a board.
+// NOTE: the int8 engine is 2.5 to 3 times faster than float32 on a 2-core AMD
+// EPYC with AVX-512 VNNI (docs/BENCHMARKS.md), but only about 1.2x with
+// AVX2 alone, where GemmS8 multiplies at about the rate of the float32
+// sgemm. The arm64 SDOT path, with four times the multiplies per
+// instruction of float32 FMLA, has not been timed on a board.
 func BenchmarkReconstruct(b *testing.B) {
 	arch := models.DefaultArch()
 	net := newNet(b, arch, 1)

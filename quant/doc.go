@@ -51,12 +51,19 @@
 // runs of 3·C bytes, and a transposed convolution's GEMM reads its input
 // in place.
 //
-// Requantization runs kernels.Requantize on arm64, where it is NEON. On
-// other architectures, where kernels.Requantize is a Go loop with branches,
-// the engine fuses it into branch-free Go loops that compute the same
-// codes: max-pool and requantization of a convolution in one pass, and for
-// a transposed convolution a gather of the one to four column entries of
-// each output pixel in place of kernels.Col2imAddS32.
+// The engine picks one of three ways to pool, gather and requantize, all
+// giving the same codes:
+//
+//   - amd64 with AVX-512 (kernels.Implementation "amd64-avx512vnni"): the
+//     fused kernels kernels.MaxPoolRequantizeS32 for a convolution and
+//     kernels.GatherRequantizeS2, which gathers the one to four column
+//     entries of each output pixel, for a transposed convolution. The
+//     first convolution of a one-channel model also takes its im2col rows
+//     from kernels.Im2colGray3x3S8 when the CPU has AVX-512 VBMI.
+//   - arm64: max-pool, kernels.Col2imAddS32 and the NEON kernels.Requantize.
+//   - elsewhere, where kernels.Requantize is a Go loop with branches:
+//     branch-free Go loops that pool and requantize a convolution in one
+//     pass and gather the column entries of a transposed convolution.
 //
 // # Engine
 //

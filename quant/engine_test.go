@@ -335,78 +335,101 @@ func TestIm2colRowsMatchesKernel(t *testing.T) {
 		{1, 5, 4, 0, 5, true},
 		{1, 9, 17, 2, 8, true},
 		{1, 3, 7, 0, 3, true},
+		{1, 4, 35, 1, 4, true},
 	}
+
+	// One-channel rows take kernels.Im2colGray3x3S8 where it is vector
+	// code and im2colGrayRows elsewhere; run both.
+	saved := vectorIm2colGray
+	t.Cleanup(func() { vectorIm2colGray = saved })
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, tt := range tests {
-		name := fmt.Sprintf("c%d_%dx%d_rows%d-%d_pad%v", tt.channels, tt.h, tt.w, tt.y0, tt.y1, tt.padRows)
-		t.Run(name, func(t *testing.T) {
-			src := make([]int8, tt.channels*tt.h*tt.w)
-			for i := range src {
-				src[i] = int8(rng.IntN(256) - 128)
-			}
-			patch := tt.channels * 9
-			rowLen := patch
-			if tt.padRows {
-				rowLen = kernels.PadK(rowLen)
-			}
-			const zero = -5
+		for _, vectorGray := range []bool{false, true} {
+			name := fmt.Sprintf("c%d_%dx%d_rows%d-%d_pad%v_vector%v", tt.channels, tt.h, tt.w, tt.y0, tt.y1, tt.padRows, vectorGray)
+			t.Run(name, func(t *testing.T) {
+				vectorIm2colGray = vectorGray
+				src := make([]int8, tt.channels*tt.h*tt.w)
+				for i := range src {
+					src[i] = int8(rng.IntN(256) - 128)
+				}
+				patch := tt.channels * 9
+				rowLen := patch
+				if tt.padRows {
+					rowLen = kernels.PadK(rowLen)
+				}
+				const zero = -5
 
-			// The kernel reads channel-major input and orders a row by
-			// (c, ky, kx); im2colRows reads pixel-major input and orders
-			// it by (ky, kx, c).
-			whole := make([]int8, tt.h*tt.w*patch)
-			kernels.Im2colS8(whole, src, tt.channels, tt.h, tt.w, 3, 3, 1, 1, patch, zero)
+				// The kernel reads channel-major input and orders a row by
+				// (c, ky, kx); im2colRows reads pixel-major input and orders
+				// it by (ky, kx, c).
+				whole := make([]int8, tt.h*tt.w*patch)
+				kernels.Im2colS8(whole, src, tt.channels, tt.h, tt.w, 3, 3, 1, 1, patch, zero)
 
-			got := make([]int8, (tt.y1-tt.y0)*tt.w*rowLen)
-			for i := range got {
-				got[i] = 99 // every entry must be written
-			}
-			im2colRows(got, toPixelMajor(src, tt.channels), tt.channels, tt.h, tt.w, rowLen, zero, tt.y0, tt.y1)
+				got := make([]int8, (tt.y1-tt.y0)*tt.w*rowLen)
+				for i := range got {
+					got[i] = 99 // every entry must be written
+				}
+				im2colRows(got, toPixelMajor(src, tt.channels), tt.channels, tt.h, tt.w, rowLen, zero, tt.y0, tt.y1)
 
-			for pixel := range (tt.y1 - tt.y0) * tt.w {
-				want := whole[(tt.y0*tt.w+pixel)*patch:]
-				row := got[pixel*rowLen : (pixel+1)*rowLen]
-				for c := range tt.channels {
-					for tap := range 9 {
-						if g, w := row[tap*tt.channels+c], want[c*9+tap]; g != w {
-							t.Fatalf("pixel %d, channel %d, tap %d = %d, want %d", pixel, c, tap, g, w)
+				for pixel := range (tt.y1 - tt.y0) * tt.w {
+					want := whole[(tt.y0*tt.w+pixel)*patch:]
+					row := got[pixel*rowLen : (pixel+1)*rowLen]
+					for c := range tt.channels {
+						for tap := range 9 {
+							if g, w := row[tap*tt.channels+c], want[c*9+tap]; g != w {
+								t.Fatalf("pixel %d, channel %d, tap %d = %d, want %d", pixel, c, tap, g, w)
+							}
+						}
+					}
+					for i, v := range row[patch:] {
+						if v != zero {
+							t.Fatalf("pixel %d, padding %d = %d, want the zero point %d", pixel, i, v, zero)
 						}
 					}
 				}
-				for i, v := range row[patch:] {
-					if v != zero {
-						t.Fatalf("pixel %d, padding %d = %d, want the zero point %d", pixel, i, v, zero)
-					}
-				}
-			}
-		})
+			})
+		}
 	}
 }
 
 func TestFusedPathsMatchKernelPaths(t *testing.T) {
-	// Off arm64 the engine pools and requantizes convolutions in one pass
-	// and gathers transposed convolutions in place of col2im. The paths
-	// taken on arm64 must give the same codes.
+	// The engine pools, requantizes and gathers with the AVX-512 kernels
+	// where kernels.MaxPoolRequantizeS32 is vector code, with fused Go
+	// loops where kernels.Requantize is Go, and with maxPool2x2S32,
+	// kernels.Col2imAddS32 and kernels.Requantize on arm64. All three
+	// must give the same codes; on this CPU the kernels run whatever
+	// path kernels.Implementation reports.
 	arch := models.Arch{Channels: 1, Height: 32, Width: 48, Widths: []int{4, 8, 16}}
 	net := newNet(t, arch, 35)
 	images := randomImages(arch, 2, 35)
 	m := quantizeNet(t, net, images, Options{})
 
-	saved := neonRequantize
-	t.Cleanup(func() { neonRequantize = saved })
-	outputs := map[bool][][]float32{}
-	for _, kernelPaths := range []bool{false, true} {
-		neonRequantize = kernelPaths
+	savedVector, savedPool := vectorRequantize, vectorPoolRequantize
+	t.Cleanup(func() { vectorRequantize, vectorPoolRequantize = savedVector, savedPool })
+	paths := []struct {
+		name               string
+		vector, vectorPool bool
+	}{
+		{"fused Go", false, false},
+		{"kernels", true, false},
+		{"pool and gather kernels", true, true},
+	}
+	outputs := make([][][]float32, len(paths))
+	for i, path := range paths {
+		vectorRequantize, vectorPoolRequantize = path.vector, path.vectorPool
 		engine := startEngine(t, m, 2, 256)
 		for _, x := range images {
-			outputs[kernelPaths] = append(outputs[kernelPaths], reconstruct(t, engine, arch, x))
+			outputs[i] = append(outputs[i], reconstruct(t, engine, arch, x))
 		}
 	}
 
-	for n := range images {
-		if !slices.Equal(outputs[false][n], outputs[true][n]) {
-			worst, at := maxAbsDiff(outputs[false][n], outputs[true][n])
-			t.Errorf("image %d: fused output[%d] = %v, kernel paths %v (difference %v)", n, at, outputs[false][n][at], outputs[true][n][at], worst)
+	for i := 1; i < len(paths); i++ {
+		for n := range images {
+			if !slices.Equal(outputs[0][n], outputs[i][n]) {
+				worst, at := maxAbsDiff(outputs[0][n], outputs[i][n])
+				t.Errorf("image %d: %s output[%d] = %v, %s %v (difference %v)",
+					n, paths[0].name, at, outputs[0][n][at], paths[i].name, outputs[i][n][at], worst)
+			}
 		}
 	}
 }

@@ -15,6 +15,10 @@ import (
 // from cache.
 const defaultChunkBytes = 32 << 10
 
+// minGemmChunks is the smallest number of chunks the GEMM phase of a
+// transposed convolution is split into when its input has enough pixels.
+const minGemmChunks = 8
+
 // convOp is a 3x3, stride 1, padding 1 convolution with bias, requantization
 // and ReLU fused, followed by a 2x2 max-pool. Each chunk is a band of
 // output rows that runs im2col, GEMM, max-pool and requantization on its
@@ -141,17 +145,40 @@ func (op *convOp) run(s *scratch, chunk int) {
 	pooledPixels := (y1 - y0) / 2 * (w / 2)
 	first := (y0 / 2) * (w / 2)
 	pooled := op.pooled[first*p.Out : (first+pooledPixels)*p.Out]
-	if !neonRequantize && poolRequantize(pooled, acc, p.Out, n, y1-y0, w, op.bias, op.mult, op.shift, op.outZero, op.reluMin) {
+	codes := s.cols[:p.Out*pooledPixels]
+	if vectorPoolRequantize {
+		op.poolRequantizeRows(codes, acc, n, y1-y0)
+		interleave(pooled, codes, p.Out, pooledPixels)
+		return
+	}
+	if !vectorRequantize && poolRequantize(pooled, acc, p.Out, n, y1-y0, w, op.bias, op.mult, op.shift, op.outZero, op.reluMin) {
 		return
 	}
 
 	maxPool2x2S32(acc, acc, p.Out, n, y1-y0, w)
-	codes := s.cols[:p.Out*pooledPixels]
 	for o := range p.Out {
 		requantizeChannel(codes[o*pooledPixels:(o+1)*pooledPixels], acc[o*pooledPixels:(o+1)*pooledPixels],
 			op.bias[o:o+1], op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
 	}
 	interleave(pooled, codes, p.Out, pooledPixels)
+}
+
+// poolRequantizeRows pools and requantizes the rows x w accumulators of
+// each channel of acc (stride n) with kernels.MaxPoolRequantizeS32, one
+// output row at a time, into the channel-major codes.
+func (op *convOp) poolRequantizeRows(codes []int8, acc []int32, n, rows int) {
+	p := op.params
+	w := p.InW
+	half := w / 2
+	pooledPixels := rows / 2 * half
+	for o := range p.Out {
+		plane := acc[o*n : (o+1)*n]
+		out := codes[o*pooledPixels : (o+1)*pooledPixels]
+		for y := 0; y+1 < rows; y += 2 {
+			kernels.MaxPoolRequantizeS32(out[y/2*half:(y/2+1)*half], plane[y*w:(y+1)*w], plane[(y+1)*w:(y+2)*w],
+				op.bias[o], op.mult[o], op.shift[o], op.outZero, op.reluMin)
+		}
+	}
 }
 
 // interleave writes the channel-major codes (channels x pixels) to dst in
@@ -174,6 +201,10 @@ func interleave(dst, codes []int8, channels, pixels int) {
 // (y-1+ky, x-1+kx). Taps outside the image and the padding up to rowLen
 // get zero.
 func im2colRows(dst, src []int8, channels, h, w, rowLen int, zero int8, y0, y1 int) {
+	if channels == 1 && rowLen == 16 && vectorIm2colGray {
+		kernels.Im2colGray3x3S8(dst, src, h, w, y0, y1, zero)
+		return
+	}
 	if channels == 1 && rowLen == 16 && w >= 4 {
 		im2colGrayRows(dst, src, h, w, zero, y0, y1)
 		return
@@ -409,7 +440,11 @@ func newConvTOp(p *LayerParams, weights []int8, biases []int32, in []int8, chunk
 	}
 	kernels.Col2imAddS32(op.init, correction, p.Out, p.InH, p.InW, 3, 3, 2, 1, outH, outW)
 
+	// At least minGemmChunks chunks, a multiple of 16 pixels (the column
+	// blocks of the VNNI GemmS8) where possible, so that the workers share
+	// the GEMM of a small layer evenly.
 	op.chunkPixels = max(4, chunkBytes/op.kPad&^3)
+	op.chunkPixels = min(op.chunkPixels, max(16, (pixels/minGemmChunks+15)&^15))
 	op.chunkPixels = min(op.chunkPixels, pixels)
 	op.zeroRow = make([]int32, p.InW)
 	return op
@@ -465,7 +500,9 @@ func (op *convTOp) runCol2im(s *scratch, o int) {
 		stride, offset = p.Out, o
 	}
 
-	if !neonRequantize && op.shift[o] <= 0 && op.mult[o] >= 0 {
+	if vectorPoolRequantize {
+		op.gatherRequantizeRows(s, o, stride, offset)
+	} else if !vectorRequantize && op.shift[o] <= 0 && op.mult[o] >= 0 {
 		op.gatherRequantize(o, stride, offset)
 	} else {
 		op.col2imRequantize(s, o, stride, offset)
@@ -497,6 +534,50 @@ func (op *convTOp) col2imRequantize(s *scratch, o, stride, offset int) {
 	requantizeChannel(codes, acc, nil, op.mult[o:o+1], op.shift[o:o+1], op.outZero, op.reluMin)
 	for j, v := range codes {
 		op.out[offset+j*stride] = v
+	}
+}
+
+// gatherRequantizeRows computes what col2imRequantize computes with
+// kernels.GatherRequantizeS2, one output row at a time, gathering the
+// column entries of each output pixel as gatherRequantize does. A
+// pixel-major output takes the codes of a row from scratch.
+func (op *convTOp) gatherRequantizeRows(s *scratch, o, stride, offset int) {
+	p := op.params
+	h, w := p.InH, p.InW
+	pixels := h * w
+	outW := 2 * w
+	col := op.col[o*9*pixels : (o+1)*9*pixels]
+	init := op.init[o*4*pixels : (o+1)*4*pixels]
+
+	tapRow := func(ky, kx, iy int) []int32 {
+		if iy >= h {
+			return op.zeroRow
+		}
+		start := (ky*3+kx)*pixels + iy*w
+		return col[start : start+w]
+	}
+
+	codes := s.cols[:outW]
+	for oy := range 2 * h {
+		kyA, iyA, kyB, iyB := 1, oy/2, 1, h
+		if oy%2 == 1 {
+			kyA, iyA, kyB, iyB = 2, oy/2, 0, oy/2+1
+		}
+		taps := [6][]int32{
+			tapRow(kyA, 0, iyA), tapRow(kyA, 1, iyA), tapRow(kyA, 2, iyA),
+			tapRow(kyB, 0, iyB), tapRow(kyB, 1, iyB), tapRow(kyB, 2, iyB),
+		}
+
+		if stride == 1 {
+			dst := op.out[offset+oy*outW : offset+(oy+1)*outW]
+			kernels.GatherRequantizeS2(dst, init[oy*outW:(oy+1)*outW], &taps, op.mult[o], op.shift[o], op.outZero, op.reluMin)
+			continue
+		}
+		kernels.GatherRequantizeS2(codes, init[oy*outW:(oy+1)*outW], &taps, op.mult[o], op.shift[o], op.outZero, op.reluMin)
+		out := op.out[offset+oy*outW*stride:]
+		for x, v := range codes {
+			out[x*stride] = v
+		}
 	}
 }
 

@@ -4,21 +4,35 @@ import (
 	"math"
 	"strings"
 
+	"golang.org/x/sys/cpu"
+
 	"edgeae/quant/kernels"
 )
 
-// neonRequantize is true where kernels.Requantize runs NEON assembly.
-// Elsewhere it runs a Go loop with two data-dependent branches per value,
-// and requantizeRow, which computes the same codes without those
-// branches, is about twice as fast.
-var neonRequantize = strings.HasPrefix(kernels.Implementation(), "arm64")
+// vectorRequantize is true where kernels.Requantize runs vector assembly:
+// NEON on arm64 and AVX-512 on amd64 CPUs with AVX-512 VNNI. Elsewhere it
+// runs a Go loop with two data-dependent branches per value, and
+// requantizeRow, which computes the same codes without those branches, is
+// about twice as fast.
+var vectorRequantize = strings.HasPrefix(kernels.Implementation(), "arm64") ||
+	kernels.Implementation() == "amd64-avx512vnni"
+
+// vectorPoolRequantize is true where kernels.MaxPoolRequantizeS32 runs
+// vector assembly (AVX-512), so a convolution pools and requantizes with
+// it in one pass.
+var vectorPoolRequantize = kernels.Implementation() == "amd64-avx512vnni"
+
+// vectorIm2colGray is true where kernels.Im2colGray3x3S8 runs vector
+// assembly (AVX-512 VBMI), which im2colRows then uses for a one-channel
+// input in place of im2colGrayRows.
+var vectorIm2colGray = vectorPoolRequantize && cpu.X86.HasAVX512VBMI
 
 // requantizeChannel converts one channel's accumulators to int8 codes,
 // bit for bit as kernels.Requantize does:
 //
 //	dst[j] = clamp(zeroPoint + MultiplyByQuantizedMultiplier(acc[j]+bias, mult, shift), reluMin, 127)
 func requantizeChannel(dst []int8, acc []int32, bias, mult, shift []int32, zeroPoint int32, reluMin int8) {
-	if neonRequantize || shift[0] > 0 || mult[0] < 0 {
+	if vectorRequantize || shift[0] > 0 || mult[0] < 0 {
 		kernels.Requantize(dst, acc, bias, mult, shift, zeroPoint, reluMin)
 		return
 	}

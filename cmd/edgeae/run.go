@@ -33,6 +33,7 @@ func init() {
 type runFlags struct {
 	config      string
 	model       string
+	threshold   float64
 	camera      string
 	device      string
 	folder      string
@@ -57,6 +58,7 @@ func newRunFlags() (*flag.FlagSet, *runFlags) {
 	fs := newFlagSet("run", "[--config FILE] [flags]")
 	f := &runFlags{}
 	fs.StringVar(&f.config, "config", "", "TOML configuration file, where build/edgeae.example.toml lists every key (default: built-in defaults)")
+	fs.Float64Var(&f.threshold, "threshold", 0, "image score above which a part is rejected, replacing the model's calibrated threshold (threshold; 0 keeps the model's)")
 	fs.StringVar(&f.model, "model", "", "model file, float32 or int8 (model; default: the embedded model)")
 	fs.StringVar(&f.camera, "camera", "", "frame source: v4l2 or folder (camera.kind; default v4l2, or folder when --folder is given)")
 	fs.StringVar(&f.device, "device", "", "V4L2 device path (camera.device; default /dev/video0)")
@@ -98,6 +100,10 @@ func runRun(ctx context.Context, args []string) error {
 	det, modelName, err := loadDetector(cfg.Model)
 	if err != nil {
 		return fmt.Errorf("load model: %w", err)
+	}
+	if cfg.Threshold > 0 {
+		slog.Info("threshold overridden by the configuration", "model_threshold", det.Meta.Threshold, "threshold", cfg.Threshold)
+		det.Meta.Threshold = cfg.Threshold
 	}
 	slog.Info("model loaded", "model", modelName, "threshold", det.Meta.Threshold)
 
@@ -148,6 +154,7 @@ func runConfig(fs *flag.FlagSet, f *runFlags) (edge.Config, error) {
 		apply func()
 	}{
 		{"model", func() { cfg.Model = f.model }},
+		{"threshold", func() { cfg.Threshold = f.threshold }},
 		{"camera", func() { cfg.Camera.Kind = f.camera }},
 		{"device", func() { cfg.Camera.Device = f.device }},
 		{"folder", func() { cfg.Camera.Dir = f.folder }},

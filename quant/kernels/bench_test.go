@@ -110,3 +110,71 @@ func BenchmarkCol2imAddS32(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(col))*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mvalues/s")
 }
+
+func BenchmarkMaxPoolRequantizeS32(b *testing.B) {
+	// One 112 x 112 channel of accumulators pooled to 56 x 56 codes.
+	const size = 112
+	rng := rand.New(rand.NewPCG(29, 30))
+	acc := randomAccumulators(rng, size*size)
+	mult, shift := QuantizeMultiplier(0.001)
+	dst := make([]int8, size/2*size/2)
+
+	for _, path := range kernelPaths() {
+		b.Run(path.name, func(b *testing.B) {
+			restore := path.enable()
+			defer restore()
+			for b.Loop() {
+				for y := 0; y < size; y += 2 {
+					MaxPoolRequantizeS32(dst[y/2*size/2:(y/2+1)*size/2], acc[y*size:(y+1)*size], acc[(y+1)*size:(y+2)*size],
+						7, mult, int32(shift), -5, -5)
+				}
+			}
+			b.ReportMetric(float64(len(dst))*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mcodes/s")
+		})
+	}
+}
+
+func BenchmarkGatherRequantizeS2(b *testing.B) {
+	// One output row pair per input row of a 56-column input, as in the
+	// second transposed convolution of the default architecture.
+	const w, rows = 56, 56
+	rng := rand.New(rand.NewPCG(31, 32))
+	var taps [6][]int32
+	for i := range taps {
+		taps[i] = randomAccumulators(rng, w)
+	}
+	init := randomAccumulators(rng, 2*w)
+	mult, shift := QuantizeMultiplier(0.001)
+	dst := make([]int8, 2*w)
+
+	for _, path := range kernelPaths() {
+		b.Run(path.name, func(b *testing.B) {
+			restore := path.enable()
+			defer restore()
+			for b.Loop() {
+				for range 2 * rows {
+					GatherRequantizeS2(dst, init, &taps, mult, int32(shift), -5, -5)
+				}
+			}
+			b.ReportMetric(float64(2*rows*len(dst))*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mcodes/s")
+		})
+	}
+}
+
+func BenchmarkIm2colGray3x3S8(b *testing.B) {
+	const size = 224
+	rng := rand.New(rand.NewPCG(33, 34))
+	src := randomS8(rng, size*size)
+	dst := make([]int8, size*size*16)
+
+	for _, path := range kernelPaths() {
+		b.Run(path.name, func(b *testing.B) {
+			restore := path.enable()
+			defer restore()
+			for b.Loop() {
+				Im2colGray3x3S8(dst, src, size, size, 0, size, -5)
+			}
+			b.ReportMetric(float64(size*size)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpixels/s")
+		})
+	}
+}

@@ -1,6 +1,7 @@
 // Package kernels implements the int8 compute kernels of the quantized
 // autoencoder: matrix multiply, requantization, im2col, col2im, max-pool and
-// table lookup.
+// table lookup, and fused forms of them (MaxPoolRequantizeS32,
+// GatherRequantizeS2, Im2colGray3x3S8).
 //
 // # Number formats
 //
@@ -58,16 +59,26 @@
 //     golang.org/x/sys/cpu reports ASIMDDP, and otherwise NEON SMULL/SMULL2 with
 //     SADALP (Cortex-A72 and A57). Setting EDGEAE_NOSDOT to a value other than
 //     "" or "0" at program start forces the SMULL path. Requantize uses NEON.
-//   - amd64: GemmS8 uses AVX2 (VPMOVSXBW then VPMADDWD, which is exact for
-//     all int8 inputs, unlike the saturating VPMADDUBSW) when the CPU has AVX2.
-//     Requantize runs a Go loop.
+//   - amd64 with AVX-512 F, BW, VL and VNNI and BMI2, as golang.org/x/sys/cpu
+//     reports them (the 2-core AMD EPYC of docs/BENCHMARKS.md has all of
+//     them): GemmS8 uses VPDPBUSD, which multiplies
+//     unsigned by signed bytes. The kernels flip the sign bit of b, so they
+//     multiply by b+128, and subtract 128·Σa per row, which is exact modulo
+//     2^32. Requantize, MaxPoolRequantizeS32 and GatherRequantizeS2 use
+//     AVX-512 with 64-bit products, and Im2colGray3x3S8 uses VPERMI2B when
+//     the CPU also has AVX-512 VBMI.
+//   - other amd64 CPUs with AVX2: GemmS8 uses VPMOVSXBW then VPMADDWD, which
+//     is exact for all int8 inputs, unlike the saturating VPMADDUBSW. The
+//     other kernels run Go.
 //   - every other architecture, and any build with the purego tag: pure Go,
 //     with GemmS8 running its definition.
 //
-// The assembly GemmS8 kernels compute blocks of 4 (arm64) or 2 (amd64) rows of
-// a against 4 rows of b over panels of b rows that fit the L1 cache, with k in
-// steps of KBlock. The last n mod 4 columns of c and the last k mod KBlock
-// products run in Go.
+// The SDOT, NEON and AVX2 GemmS8 kernels compute blocks of 4 (arm64) or 2
+// (AVX2) rows of a against 4 rows of b over panels of b rows that fit the L1
+// cache, with k in steps of KBlock. The last n mod 4 columns of c and the
+// last k mod KBlock products run in Go. The VNNI kernels first pack a panel
+// of b into their operand order on the stack and compute blocks of 4 rows
+// of a against 16 rows of b; the last n mod 16 columns run the AVX2 kernels.
 //
 // Im2colS8 and Col2imAddS32 run Go implementations, tested against their
 // definitions, that hoist the bounds tests out of the inner loop. MaxPool2x2S8,

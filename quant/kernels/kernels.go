@@ -15,7 +15,8 @@ func PadK(k int) int {
 }
 
 // Implementation returns the name of the GemmS8 path in use:
-// "arm64-sdot", "arm64-neon", "amd64-avx2" or "generic".
+// "arm64-sdot", "arm64-neon", "amd64-avx512vnni", "amd64-avx2" or
+// "generic".
 func Implementation() string {
 	return implementation()
 }
@@ -237,6 +238,72 @@ func Requantize(dst []int8, acc []int32, bias, mult, shift []int32, zeroPoint in
 	requantize(dst[:len(acc)], acc, bias, mult, shift, zeroPoint, reluMin)
 }
 
+// MaxPoolRequantizeS32 pools one output row of a 2x2, stride 2 max-pool
+// of int32 accumulators and requantizes it as Requantize does:
+//
+//	dst[x] = clamp(zeroPoint + MultiplyByQuantizedMultiplier(max(top[2x], top[2x+1], bottom[2x], bottom[2x+1])+bias, mult, shift), reluMin, 127)
+//
+// for x < len(dst). Requantization with reluMin ≤ zeroPoint is monotonic,
+// so this equals pooling the codes after requantization. zeroPoint must be
+// in [-128, 127] and shift in [-31, 30].
+func MaxPoolRequantizeS32(dst []int8, top, bottom []int32, bias, mult, shift, zeroPoint int32, reluMin int8) {
+	if len(top) < 2*len(dst) || len(bottom) < 2*len(dst) {
+		panic(fmt.Sprintf("kernels: MaxPoolRequantizeS32: len(top) = %d, len(bottom) = %d, want at least 2*len(dst) = %d",
+			len(top), len(bottom), 2*len(dst)))
+	}
+	if zeroPoint < math.MinInt8 || zeroPoint > math.MaxInt8 {
+		panic(fmt.Sprintf("kernels: MaxPoolRequantizeS32: zero point %d is outside [-128, 127]", zeroPoint))
+	}
+	if shift < -31 || shift > 30 {
+		panic(fmt.Sprintf("kernels: MaxPoolRequantizeS32: shift %d is outside [-31, 30]", shift))
+	}
+	if len(dst) == 0 {
+		return
+	}
+
+	maxPoolRequantize(dst, top, bottom, bias, mult, shift, zeroPoint, reluMin)
+}
+
+// GatherRequantizeS2 computes and requantizes one output row of a 3x3,
+// stride 2, padding 1 transposed convolution with w = len(dst)/2 input
+// columns. Two kernel rows A and B reach an output row (B contributes
+// zeros where no input row exists), and taps holds their column rows
+// {leftA, centerA, rightA, leftB, centerB, rightB} of kernel columns 0, 1
+// and 2, w values each. Output column 2ix gets kernel column 1 of input
+// column ix, and 2ix+1 gets kernel column 2 of ix and 0 of ix+1:
+//
+//	even = init[2ix] + centerA[ix] + centerB[ix]
+//	odd  = init[2ix+1] + rightA[ix] + rightB[ix] + leftA[ix+1] + leftB[ix+1]   (the last two only for ix+1 < w)
+//
+// and dst holds their codes, clamp(zeroPoint + MultiplyByQuantizedMultiplier(sum, mult, shift), reluMin, 127).
+// The int32 sums wrap. len(dst) must be even, init must hold len(dst)
+// values, zeroPoint must be in [-128, 127] and shift in [-31, 30].
+func GatherRequantizeS2(dst []int8, init []int32, taps *[6][]int32, mult, shift, zeroPoint int32, reluMin int8) {
+	if len(dst)%2 != 0 {
+		panic(fmt.Sprintf("kernels: GatherRequantizeS2: len(dst) = %d is odd, want two outputs per input column", len(dst)))
+	}
+	w := len(dst) / 2
+	if len(init) < 2*w {
+		panic(fmt.Sprintf("kernels: GatherRequantizeS2: len(init) = %d, want at least len(dst) = %d", len(init), 2*w))
+	}
+	for i, tap := range taps {
+		if len(tap) < w {
+			panic(fmt.Sprintf("kernels: GatherRequantizeS2: len(taps[%d]) = %d, want at least w = %d", i, len(tap), w))
+		}
+	}
+	if zeroPoint < math.MinInt8 || zeroPoint > math.MaxInt8 {
+		panic(fmt.Sprintf("kernels: GatherRequantizeS2: zero point %d is outside [-128, 127]", zeroPoint))
+	}
+	if shift < -31 || shift > 30 {
+		panic(fmt.Sprintf("kernels: GatherRequantizeS2: shift %d is outside [-31, 30]", shift))
+	}
+	if w == 0 {
+		return
+	}
+
+	gatherRequantizeS2(dst, init, taps, mult, shift, zeroPoint, reluMin)
+}
+
 // ConvOutputSize returns the output height and width of a convolution with a
 // kh x kw kernel, stride and zero padding pad on each side.
 func ConvOutputSize(h, w, kh, kw, stride, pad int) (outH, outW int) {
@@ -270,6 +337,29 @@ func Im2colS8(dst, src []int8, channels, h, w, kh, kw, stride, pad, rowLen int, 
 	}
 
 	im2colS8(dst, src, channels, h, w, kh, kw, stride, pad, rowLen, zeroPoint)
+}
+
+// Im2colGray3x3S8 writes the im2col rows of output rows [y0, y1) of a 3x3,
+// stride 1, padding 1 convolution of the one-channel image src (h x w),
+// one row of 16 values per output pixel in row-major order: entry ky*3+kx
+// holds the input at (y-1+ky, x-1+kx), taps outside the image and entries
+// 9 to 15 hold zeroPoint. It equals rows y0·w to y1·w of Im2colS8 with one
+// channel, a 3x3 kernel, stride 1, pad 1 and rowLen 16.
+func Im2colGray3x3S8(dst, src []int8, h, w, y0, y1 int, zeroPoint int8) {
+	if h < 0 || w < 0 || y0 < 0 || y1 < y0 || y1 > h {
+		panic(fmt.Sprintf("kernels: Im2colGray3x3S8: invalid geometry h=%d w=%d rows [%d, %d)", h, w, y0, y1))
+	}
+	if len(src) < h*w {
+		panic(fmt.Sprintf("kernels: Im2colGray3x3S8: len(src) = %d, want at least h*w = %d", len(src), h*w))
+	}
+	if len(dst) < (y1-y0)*w*16 {
+		panic(fmt.Sprintf("kernels: Im2colGray3x3S8: len(dst) = %d, want at least (y1-y0)*w*16 = %d", len(dst), (y1-y0)*w*16))
+	}
+	if w == 0 {
+		return
+	}
+
+	im2colGray3x3(dst, src, h, w, y0, y1, zeroPoint)
 }
 
 // Col2imAddS32 adds the columns of a transposed convolution into its output.

@@ -118,3 +118,18 @@ func gemm1x4NEON(kBytes int, a *int8, b *int8, ldb int, c *int32, nBlocks int)
 //
 //go:noescape
 func requantizeRowNEON(dst *int8, acc *int32, count int, bias, mult, leftShift, negRightShift, zeroPoint, reluMin int)
+
+// maxPoolRequantize runs MaxPoolRequantizeS32 on checked arguments in Go.
+func maxPoolRequantize(dst []int8, top, bottom []int32, bias, mult, shift, zeroPoint int32, reluMin int8) {
+	maxPoolRequantizeGeneric(dst, top, bottom, bias, mult, shift, zeroPoint, reluMin)
+}
+
+// gatherRequantizeS2 runs GatherRequantizeS2 on checked arguments in Go.
+func gatherRequantizeS2(dst []int8, init []int32, taps *[6][]int32, mult, shift, zeroPoint int32, reluMin int8) {
+	gatherRequantizeS2Generic(dst, init, taps, mult, shift, zeroPoint, reluMin)
+}
+
+// im2colGray3x3 runs Im2colGray3x3S8 on checked arguments in Go.
+func im2colGray3x3(dst, src []int8, h, w, y0, y1 int, zeroPoint int8) {
+	im2colGray3x3Generic(dst, src, h, w, y0, y1, zeroPoint)
+}

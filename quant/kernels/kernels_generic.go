@@ -247,3 +247,53 @@ func lookupF32Generic(dst []float32, src []int8, table *[256]float32) {
 		dst[i] = table[uint8(x)^0x80]
 	}
 }
+
+// maxPoolRequantizeGeneric is the definition of MaxPoolRequantizeS32.
+func maxPoolRequantizeGeneric(dst []int8, top, bottom []int32, bias, mult, shift, zeroPoint int32, reluMin int8) {
+	for x := range dst {
+		m := max(top[2*x], top[2*x+1], bottom[2*x], bottom[2*x+1])
+		dst[x] = requantizeOne(m+bias, mult, shift, zeroPoint, reluMin)
+	}
+}
+
+// gatherRequantizeS2Generic is the definition of GatherRequantizeS2.
+func gatherRequantizeS2Generic(dst []int8, init []int32, taps *[6][]int32, mult, shift, zeroPoint int32, reluMin int8) {
+	leftA, centerA, rightA := taps[0], taps[1], taps[2]
+	leftB, centerB, rightB := taps[3], taps[4], taps[5]
+	w := len(dst) / 2
+	for ix := range w {
+		even := init[2*ix] + centerA[ix] + centerB[ix]
+		odd := init[2*ix+1] + rightA[ix] + rightB[ix]
+		if ix+1 < w {
+			odd += leftA[ix+1] + leftB[ix+1]
+		}
+		dst[2*ix] = requantizeOne(even, mult, shift, zeroPoint, reluMin)
+		dst[2*ix+1] = requantizeOne(odd, mult, shift, zeroPoint, reluMin)
+	}
+}
+
+// im2colGray3x3Generic is the definition of Im2colGray3x3S8.
+func im2colGray3x3Generic(dst, src []int8, h, w, y0, y1 int, zeroPoint int8) {
+	for y := y0; y < y1; y++ {
+		for x := range w {
+			im2colGrayPixel(dst[((y-y0)*w+x)*16:((y-y0)*w+x+1)*16], src, h, w, y, x, zeroPoint)
+		}
+	}
+}
+
+// im2colGrayPixel writes the 16 im2col values of output pixel (y, x) of
+// Im2colGray3x3S8 to row.
+func im2colGrayPixel(row, src []int8, h, w, y, x int, zeroPoint int8) {
+	for ky := range 3 {
+		for kx := range 3 {
+			value := zeroPoint
+			if iy, ix := y-1+ky, x-1+kx; iy >= 0 && iy < h && ix >= 0 && ix < w {
+				value = src[iy*w+ix]
+			}
+			row[ky*3+kx] = value
+		}
+	}
+	for i := 9; i < 16; i++ {
+		row[i] = zeroPoint
+	}
+}

@@ -4,7 +4,7 @@ package kernels
 // bit for bit with its Go definition, and check guard bands of sentinel
 // values around every output. Commands (from the module root):
 //
-//	go test ./quant/kernels/                      # amd64: AVX2 and Go paths
+//	go test ./quant/kernels/                      # amd64: AVX-512, AVX2 and Go paths
 //	go test -tags purego ./quant/kernels/         # Go path only
 //	GOARCH=arm64 go test -exec qemu-aarch64-static ./quant/kernels/
 //	GOARCH=arm64 EDGEAE_NOSDOT=1 go test -exec qemu-aarch64-static ./quant/kernels/
@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -604,5 +605,232 @@ func TestRequantizeRowGoMatchesOne(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestMaxPoolRequantizeS32MatchesGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	type poolCase struct {
+		name                    string
+		top, bottom             []int32
+		bias, mult, shift, zero int32
+		reluMin                 int8
+	}
+
+	var cases []poolCase
+	for _, n := range append(oddSizes, 112, 127, 128) {
+		for _, shift := range []int32{-31, -9, -1, 0, 3, 30} {
+			for _, mult := range []int32{1 << 30, int32(rng.Uint32()), -5, math.MinInt32} {
+				zero := int32(rng.IntN(256) - 128)
+				reluMin := int8(math.MinInt8)
+				if rng.IntN(2) == 0 {
+					reluMin = int8(zero)
+				}
+				cases = append(cases, poolCase{
+					name: fmt.Sprintf("n%d_shift%d_mult%d", n, shift, mult),
+					top:  randomAccumulators(rng, 2*n), bottom: randomAccumulators(rng, 2*n),
+					bias: randomAccumulators(rng, 1)[0], mult: mult, shift: shift,
+					zero: zero, reluMin: reluMin,
+				})
+			}
+		}
+	}
+
+	forEachPath(t, func(t *testing.T) {
+		for _, tc := range cases {
+			n := len(tc.top) / 2
+			want := make([]int8, n)
+			maxPoolRequantizeGeneric(want, tc.top, tc.bottom, tc.bias, tc.mult, tc.shift, tc.zero, tc.reluMin)
+
+			got, whole := guardedS8(n)
+			MaxPoolRequantizeS32(got, tc.top, tc.bottom, tc.bias, tc.mult, tc.shift, tc.zero, tc.reluMin)
+
+			if i := firstDiffS8(got, want); i >= 0 {
+				t.Errorf("%s: dst[%d] = %d, want %d", tc.name, i, got[i], want[i])
+			}
+			checkGuardsS8(t, whole)
+		}
+	})
+}
+
+func TestMaxPoolRequantizeS32Definition(t *testing.T) {
+	// max(-7, 40, 3, 39) = 40; 40·2^30·2^-31 = 20, plus the zero point 5.
+	// max(-9, -8, -100, -50) = -8 gives -4+5 = 1, raised to reluMin 2.
+	dst := make([]int8, 2)
+	top := []int32{-7, 40, -9, -8}
+	bottom := []int32{3, 39, -100, -50}
+	MaxPoolRequantizeS32(dst, top, bottom, 0, 1<<30, 0, 5, 2)
+
+	want := []int8{25, 2}
+	if i := firstDiffS8(dst, want); i >= 0 {
+		t.Errorf("dst[%d] = %d, want %d", i, dst[i], want[i])
+	}
+}
+
+func TestMaxPoolRequantizeS32Panics(t *testing.T) {
+	tests := []struct {
+		name string
+		call func()
+	}{
+		{"short top", func() { MaxPoolRequantizeS32(make([]int8, 2), make([]int32, 3), make([]int32, 4), 0, 1, 0, 0, -128) }},
+		{"short bottom", func() { MaxPoolRequantizeS32(make([]int8, 2), make([]int32, 4), make([]int32, 3), 0, 1, 0, 0, -128) }},
+		{"zero point", func() { MaxPoolRequantizeS32(make([]int8, 2), make([]int32, 4), make([]int32, 4), 0, 1, 0, 128, -128) }},
+		{"shift", func() { MaxPoolRequantizeS32(make([]int8, 2), make([]int32, 4), make([]int32, 4), 0, 1, 31, 0, -128) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			tt.call()
+		})
+	}
+}
+
+func TestGatherRequantizeS2MatchesGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	type gatherCase struct {
+		name              string
+		init              []int32
+		taps              [6][]int32
+		mult, shift, zero int32
+		reluMin           int8
+	}
+
+	var cases []gatherCase
+	for _, w := range append(oddSizes, 28, 56, 112) {
+		for _, shift := range []int32{-31, -8, 0, 5} {
+			for _, mult := range []int32{1 << 30, int32(rng.Uint32()), math.MinInt32} {
+				tc := gatherCase{
+					name: fmt.Sprintf("w%d_shift%d_mult%d", w, shift, mult),
+					init: randomAccumulators(rng, 2*w),
+					mult: mult, shift: shift, zero: int32(rng.IntN(256) - 128), reluMin: math.MinInt8,
+				}
+				if rng.IntN(2) == 0 {
+					tc.reluMin = int8(tc.zero)
+				}
+				for i := range tc.taps {
+					tc.taps[i] = randomAccumulators(rng, w)
+				}
+				cases = append(cases, tc)
+			}
+		}
+	}
+
+	forEachPath(t, func(t *testing.T) {
+		for _, tc := range cases {
+			n := len(tc.init)
+			want := make([]int8, n)
+			gatherRequantizeS2Generic(want, tc.init, &tc.taps, tc.mult, tc.shift, tc.zero, tc.reluMin)
+
+			got, whole := guardedS8(n)
+			GatherRequantizeS2(got, tc.init, &tc.taps, tc.mult, tc.shift, tc.zero, tc.reluMin)
+
+			if i := firstDiffS8(got, want); i >= 0 {
+				t.Errorf("%s: dst[%d] = %d, want %d", tc.name, i, got[i], want[i])
+			}
+			checkGuardsS8(t, whole)
+		}
+	})
+}
+
+func TestGatherRequantizeS2MatchesCol2im(t *testing.T) {
+	// One channel of 3 x 4 input pixels: Col2imAddS32 followed by
+	// Requantize must give the rows GatherRequantizeS2 gives.
+	const h, w = 3, 4
+	rng := rand.New(rand.NewPCG(15, 16))
+	col := make([]int32, 9*h*w)
+	for i := range col {
+		col[i] = int32(rng.IntN(2001) - 1000)
+	}
+	init := make([]int32, 4*h*w)
+	for i := range init {
+		init[i] = int32(rng.IntN(201) - 100)
+	}
+	mult, shift := QuantizeMultiplier(0.01)
+
+	acc := slices.Clone(init)
+	Col2imAddS32(acc, col, 1, h, w, 3, 3, 2, 1, 2*h, 2*w)
+	want := make([]int8, len(acc))
+	Requantize(want, acc, nil, []int32{mult}, []int32{int32(shift)}, 3, -128)
+
+	zeros := make([]int32, w)
+	tapRow := func(ky, kx, iy int) []int32 {
+		if iy >= h {
+			return zeros
+		}
+		start := (ky*3+kx)*h*w + iy*w
+		return col[start : start+w]
+	}
+	got := make([]int8, len(acc))
+	for oy := range 2 * h {
+		kyA, iyA, kyB, iyB := 1, oy/2, 1, h
+		if oy%2 == 1 {
+			kyA, iyA, kyB, iyB = 2, oy/2, 0, oy/2+1
+		}
+		taps := [6][]int32{
+			tapRow(kyA, 0, iyA), tapRow(kyA, 1, iyA), tapRow(kyA, 2, iyA),
+			tapRow(kyB, 0, iyB), tapRow(kyB, 1, iyB), tapRow(kyB, 2, iyB),
+		}
+		GatherRequantizeS2(got[oy*2*w:(oy+1)*2*w], init[oy*2*w:(oy+1)*2*w], &taps, mult, int32(shift), 3, -128)
+	}
+
+	if i := firstDiffS8(got, want); i >= 0 {
+		t.Errorf("code %d = %d, Col2imAddS32 and Requantize give %d", i, got[i], want[i])
+	}
+}
+
+func TestIm2colGray3x3S8MatchesGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	type grayCase struct {
+		name         string
+		src          []int8
+		h, w, y0, y1 int
+		zero         int8
+	}
+
+	var cases []grayCase
+	for _, w := range append(oddSizes, 224) {
+		for _, rows := range [][3]int{{1, 0, 1}, {2, 0, 2}, {5, 0, 5}, {5, 1, 4}, {5, 4, 5}, {4, 2, 2}} {
+			h, y0, y1 := rows[0], rows[1], rows[2]
+			cases = append(cases, grayCase{
+				name: fmt.Sprintf("h%d_w%d_rows%d-%d", h, w, y0, y1),
+				src:  randomS8(rng, h*w), h: h, w: w, y0: y0, y1: y1,
+				zero: int8(rng.IntN(256) - 128),
+			})
+		}
+	}
+
+	forEachPath(t, func(t *testing.T) {
+		for _, tc := range cases {
+			n := (tc.y1 - tc.y0) * tc.w * 16
+			want := make([]int8, n)
+			im2colGray3x3Generic(want, tc.src, tc.h, tc.w, tc.y0, tc.y1, tc.zero)
+
+			got, whole := guardedS8(n)
+			Im2colGray3x3S8(got, tc.src, tc.h, tc.w, tc.y0, tc.y1, tc.zero)
+
+			if i := firstDiffS8(got, want); i >= 0 {
+				t.Errorf("%s: dst[%d] = %d, want %d", tc.name, i, got[i], want[i])
+			}
+			checkGuardsS8(t, whole)
+		}
+	})
+}
+
+func TestIm2colGray3x3S8MatchesIm2colS8(t *testing.T) {
+	const h, w = 6, 37
+	rng := rand.New(rand.NewPCG(19, 20))
+	src := randomS8(rng, h*w)
+	want := make([]int8, h*w*16)
+	Im2colS8(want, src, 1, h, w, 3, 3, 1, 1, 16, -3)
+
+	got := make([]int8, h*w*16)
+	Im2colGray3x3S8(got, src, h, w, 0, h, -3)
+
+	if i := firstDiffS8(got, want); i >= 0 {
+		t.Errorf("dst[%d] = %d, Im2colS8 gives %d", i, got[i], want[i])
 	}
 }

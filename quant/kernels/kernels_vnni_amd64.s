@@ -97,14 +97,69 @@ DATA signBits<>+48(SB)/8, $0x8080808080808080
 DATA signBits<>+56(SB)/8, $0x8080808080808080
 GLOBL signBits<>(SB), RODATA|NOPTR, $64
 
-// func gemm4x16VNNI(kBytes int, a *int8, lda int, b *int8, ldb int, c *int32, ldc int, nBlocks int, corr *int32)
+// LOADPACKED loads the four b operands of one step from the packed panel
+// at R8 into Z16..Z19 and moves R8 to the next step.
+#define LOADPACKED \
+	VMOVDQU64 0(R8), Z16; \
+	VMOVDQU64 64(R8), Z17; \
+	VMOVDQU64 128(R8), Z18; \
+	VMOVDQU64 192(R8), Z19; \
+	ADDQ      $256, R8
+
+// STOREROW adds the old c row at addr when K5 is set (accumulate) and
+// stores the 16 sums in Z25 there. It clobbers Z26.
+#define STOREROW(addr) \
+	VMOVDQU32.Z addr, K5, Z26; \
+	VPADDD      Z26, Z25, Z25; \
+	VMOVDQU32   Z25, addr
+
+// func packB16VNNI(kBytes int, b *int8, ldb int, dst *int8, nBlocks int)
+//
+// Packs nBlocks blocks of 16 rows of b, kBytes bytes each, into the
+// operand order of the VNNI kernels: per block and step of 16 bytes, the
+// four registers of LOADSTEP (with the sign bits flipped), 256 bytes.
+// DI is dst, AX the blocks left, DX the start of the b block and CX the
+// byte offset within the rows.
+TEXT ·packB16VNNI(SB), NOSPLIT, $0-40
+	MOVQ kBytes+0(FP), R13
+	MOVQ b+8(FP), DX
+	MOVQ ldb+16(FP), BX
+	MOVQ dst+24(FP), DI
+	MOVQ nBlocks+32(FP), AX
+	VMOVDQU64 signBits<>(SB), Z24
+
+packBlock:
+	MOVQ DX, R8
+	SETUPB
+	XORQ CX, CX
+
+packStep:
+	LOADSTEP
+	VMOVDQU64 Z16, 0(DI)
+	VMOVDQU64 Z17, 64(DI)
+	VMOVDQU64 Z18, 128(DI)
+	VMOVDQU64 Z19, 192(DI)
+	ADDQ      $256, DI
+	ADDQ      $16, CX
+	CMPQ      CX, R13
+	JNE       packStep
+
+	MOVQ BX, CX
+	SHLQ $4, CX
+	ADDQ CX, DX
+	DECQ AX
+	JNZ  packBlock
+	VZEROUPPER
+	RET
+
+// func gemm4x16VNNI(kBytes int, a *int8, lda int, packed *int8, c *int32, ldc int, nBlocks int, corr *int32, accumulate int)
 //
 // SI, DI, DX and AX are the four a rows, CX the byte offset within them and
-// R13 the byte count. R8..R11, BX and R12 address the b block (SETUPB).
-// The c pointer, ldc in bytes and the blocks left stay in the argument
-// slots. Z0..Z15 are the accumulators of rows 0..3, Z16..Z19 the b
-// operands, Z20..Z23 the broadcast a rows and Z28..Z31 the broadcast
-// corrections of rows 0..3.
+// R13 the byte count. R8 walks the packed b panel, whose blocks follow one
+// another. BX is the c block and R12 ldc in bytes. Z0..Z15 are the
+// accumulators of rows 0..3, Z16..Z19 the b operands, Z20..Z23 the
+// broadcast a rows and Z28..Z31 the broadcast corrections of rows 0..3. K5
+// is all ones to add the old c and zero to overwrite it.
 TEXT ·gemm4x16VNNI(SB), NOSPLIT, $0-72
 	MOVQ kBytes+0(FP), R13
 	MOVQ a+8(FP), SI
@@ -112,18 +167,19 @@ TEXT ·gemm4x16VNNI(SB), NOSPLIT, $0-72
 	LEAQ (SI)(CX*1), DI
 	LEAQ (DI)(CX*1), DX
 	LEAQ (DX)(CX*1), AX
-	MOVQ ldb+32(FP), BX
-	SHLQ $2, ldc+48(FP)
-	MOVQ corr+64(FP), CX
+	MOVQ packed+24(FP), R8
+	MOVQ c+32(FP), BX
+	MOVQ ldc+40(FP), R12
+	SHLQ $2, R12
+	MOVQ corr+56(FP), CX
 	VPBROADCASTD 0(CX), Z28
 	VPBROADCASTD 4(CX), Z29
 	VPBROADCASTD 8(CX), Z30
 	VPBROADCASTD 12(CX), Z31
-	VMOVDQU64 signBits<>(SB), Z24
+	MOVQ  accumulate+64(FP), CX
+	KMOVW CX, K5
 
 block4x16:
-	MOVQ b+24(FP), R8
-	SETUPB
 	ZERO4(Z0, Z1, Z2, Z3)
 	ZERO4(Z4, Z5, Z6, Z7)
 	ZERO4(Z8, Z9, Z10, Z11)
@@ -131,7 +187,7 @@ block4x16:
 	XORQ CX, CX
 
 loop4x16:
-	LOADSTEP
+	LOADPACKED
 	VBROADCASTI32X4 (SI)(CX*1), Z20
 	DOT4(Z20, Z0, Z1, Z2, Z3)
 	VBROADCASTI32X4 (DI)(CX*1), Z21
@@ -145,50 +201,45 @@ loop4x16:
 	CMPQ CX, R13
 	JNE  loop4x16
 
-	MOVQ c+40(FP), CX
-	MOVQ ldc+48(FP), R12
 	REDUCE16(Z0, Z1, Z2, Z3, Z28, Z25, Z26, Z27)
-	VMOVDQU32 Z25, (CX)
+	STOREROW((BX))
 	REDUCE16(Z4, Z5, Z6, Z7, Z29, Z25, Z26, Z27)
-	VMOVDQU32 Z25, (CX)(R12*1)
-	LEAQ (CX)(R12*2), CX
+	STOREROW((BX)(R12*1))
+	LEAQ (BX)(R12*2), CX
 	REDUCE16(Z8, Z9, Z10, Z11, Z30, Z25, Z26, Z27)
-	VMOVDQU32 Z25, (CX)
+	STOREROW((CX))
 	REDUCE16(Z12, Z13, Z14, Z15, Z31, Z25, Z26, Z27)
-	VMOVDQU32 Z25, (CX)(R12*1)
+	STOREROW((CX)(R12*1))
 
-	// The next block: 16 columns of c and 16 rows of b further.
-	ADDQ $64, c+40(FP)
-	MOVQ BX, CX
-	SHLQ $4, CX
-	ADDQ CX, b+24(FP)
-	DECQ nBlocks+56(FP)
+	// The next block: 16 columns of c further; R8 is at the next packed
+	// block already.
+	ADDQ $64, BX
+	DECQ nBlocks+48(FP)
 	JNZ  block4x16
 	VZEROUPPER
 	RET
 
-// func gemm1x16VNNI(kBytes int, a *int8, b *int8, ldb int, c *int32, nBlocks int, corr int32)
+// func gemm1x16VNNI(kBytes int, a *int8, packed *int8, c *int32, nBlocks int, corr int32, accumulate int)
 //
-// The registers are those of gemm4x16VNNI for row 0 only.
-TEXT ·gemm1x16VNNI(SB), NOSPLIT, $0-52
+// The registers are those of gemm4x16VNNI for row 0 only, with DX the c
+// block and AX the blocks left.
+TEXT ·gemm1x16VNNI(SB), NOSPLIT, $0-56
 	MOVQ kBytes+0(FP), R13
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), R8
-	MOVQ ldb+24(FP), BX
-	MOVQ c+32(FP), DX
-	MOVQ nBlocks+40(FP), AX
-	MOVL corr+48(FP), CX
+	MOVQ packed+16(FP), R8
+	MOVQ c+24(FP), DX
+	MOVQ nBlocks+32(FP), AX
+	MOVL corr+40(FP), CX
 	VPBROADCASTD CX, Z28
-	VMOVDQU64 signBits<>(SB), Z24
+	MOVQ  accumulate+48(FP), CX
+	KMOVW CX, K5
 
 block1x16:
-	SETUPB
 	ZERO4(Z0, Z1, Z2, Z3)
-	MOVQ R8, DI
 	XORQ CX, CX
 
 loop1x16:
-	LOADSTEP
+	LOADPACKED
 	VBROADCASTI32X4 (SI)(CX*1), Z20
 	DOT4(Z20, Z0, Z1, Z2, Z3)
 
@@ -197,12 +248,8 @@ loop1x16:
 	JNE  loop1x16
 
 	REDUCE16(Z0, Z1, Z2, Z3, Z28, Z25, Z26, Z27)
-	VMOVDQU32 Z25, (DX)
+	STOREROW((DX))
 
-	// R8 moved kBytes along row 0; the next block starts 16 rows of b on.
-	MOVQ BX, R8
-	SHLQ $4, R8
-	ADDQ DI, R8
 	ADDQ $64, DX
 	DECQ AX
 	JNZ  block1x16

@@ -9,7 +9,7 @@ import (
 )
 
 // kernelPaths returns the amd64 GemmS8 paths this CPU can run: the Go path
-// with useAVX2 forced off, AVX2 with useVNNI forced off when the CPU has
+// with useAVX2 forced off, AVX2 with useAVX512 forced off when the CPU has
 // AVX2, and AVX-512 VNNI when it also has AVX-512 F, BW, VL and VNNI.
 func kernelPaths() []kernelPath {
 	paths := []kernelPath{{name: "generic", enable: func() func() {
@@ -20,7 +20,7 @@ func kernelPaths() []kernelPath {
 			return setAMD64Paths(true, false)
 		}})
 	}
-	if useVNNI {
+	if useAVX512 {
 		paths = append(paths, kernelPath{name: "avx512vnni", enable: func() func() {
 			return setAMD64Paths(true, true)
 		}})
@@ -28,12 +28,12 @@ func kernelPaths() []kernelPath {
 	return paths
 }
 
-// setAMD64Paths sets useAVX2 and useVNNI and returns a function that
+// setAMD64Paths sets useAVX2 and useAVX512 and returns a function that
 // restores them.
 func setAMD64Paths(avx2, vnni bool) (restore func()) {
-	savedAVX2, savedVNNI := useAVX2, useVNNI
-	useAVX2, useVNNI = avx2, vnni
-	return func() { useAVX2, useVNNI = savedAVX2, savedVNNI }
+	savedAVX2, savedVNNI := useAVX2, useAVX512
+	useAVX2, useAVX512 = avx2, vnni
+	return func() { useAVX2, useAVX512 = savedAVX2, savedVNNI }
 }
 
 func TestImplementationAMD64(t *testing.T) {
