@@ -155,7 +155,7 @@ func listKinds(dir string) ([]string, error) {
 	var kinds []string
 	skipped := 0
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") || !e.IsDir() {
+		if strings.HasPrefix(e.Name(), ".") || !isDir(filepath.Join(dir, e.Name())) {
 			skipped++
 			continue
 		}
@@ -168,6 +168,12 @@ func listKinds(dir string) ([]string, error) {
 	}
 	slices.Sort(kinds)
 	return kinds, nil
+}
+
+// isDir reports whether path is a folder, following symbolic links.
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
 }
 
 // listMasks maps image stems to mask paths in dir: "000" -> dir/000_mask.png.

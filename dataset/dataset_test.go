@@ -357,3 +357,26 @@ func TestRealScrewCounts(t *testing.T) {
 		t.Errorf("test has %d good and %d defective images, want 21 and 60", good, defective)
 	}
 }
+
+func TestTestFollowsLinkedKindFolders(t *testing.T) {
+	images := t.TempDir()
+	makeTree(t, images, map[string][]byte{"000.png": tinyPNG(t), "001.png": tinyPNG(t)})
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "test"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(images, filepath.Join(root, "test", "good")); err != nil {
+		t.Fatal(err)
+	}
+
+	samples, err := Test(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) != 2 {
+		t.Fatalf("found %d samples through the linked folder, want 2", len(samples))
+	}
+	if samples[0].Kind != GoodKind || samples[0].Defective {
+		t.Errorf("sample kind %q defective %v, want good and not defective", samples[0].Kind, samples[0].Defective)
+	}
+}

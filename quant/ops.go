@@ -15,8 +15,9 @@ import (
 // from cache.
 const defaultChunkBytes = 32 << 10
 
-// minGemmChunks is the smallest number of chunks the GEMM phase of a
-// transposed convolution is split into when its input has enough pixels.
+// minGemmChunks is the number of chunks the GEMM phase of a transposed
+// convolution is split into at least, up to the rounding of a chunk to a
+// multiple of 16 pixels, which can leave one fewer.
 const minGemmChunks = 8
 
 // convOp is a 3x3, stride 1, padding 1 convolution with bias, requantization
@@ -440,9 +441,9 @@ func newConvTOp(p *LayerParams, weights []int8, biases []int32, in []int8, chunk
 	}
 	kernels.Col2imAddS32(op.init, correction, p.Out, p.InH, p.InW, 3, 3, 2, 1, outH, outW)
 
-	// At least minGemmChunks chunks, a multiple of 16 pixels (the column
-	// blocks of the VNNI GemmS8) where possible, so that the workers share
-	// the GEMM of a small layer evenly.
+	// About minGemmChunks chunks of a multiple of 16 pixels (the column
+	// blocks of the VNNI GemmS8), so that the workers share the GEMM of a
+	// small layer evenly.
 	op.chunkPixels = max(4, chunkBytes/op.kPad&^3)
 	op.chunkPixels = min(op.chunkPixels, max(16, (pixels/minGemmChunks+15)&^15))
 	op.chunkPixels = min(op.chunkPixels, pixels)

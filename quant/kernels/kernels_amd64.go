@@ -144,20 +144,16 @@ func gemm2x4AVX2(kBytes int, a *int8, lda int, b *int8, ldb int, c *int32, ldc i
 func gemm1x4AVX2(kBytes int, a *int8, b *int8, ldb int, c *int32, nBlocks int)
 
 // packB16VNNI packs nBlocks blocks of 16 rows of b, kBytes values each,
-// into the operand order of gemm4x16VNNI and gemm1x16VNNI. Block q, step s
-// (16 values) and register g take the 64 bytes from
-// dst[((q*kBytes/16+s)*4+g)*64]. Their 128-bit lane l holds the 16 values
-// from offset 16·s of b row 16q+4l+g, plus 128 as unsigned bytes. It
-// equals
+// into the operand order of gemm4x16VNNI and gemm1x16VNNI. For block q and
+// group g of four k values, the 64 bytes from dst[(q*kBytes/4+g)*64] hold
+// values 4g to 4g+3 of rows 16q to 16q+15 in turn, plus 128 as unsigned
+// bytes. It equals
 //
 //	for q := 0; q < nBlocks; q++ {
-//		for s := 0; s < kBytes/16; s++ {
-//			for g := 0; g < 4; g++ {
-//				for l := 0; l < 4; l++ {
-//					for e := 0; e < 16; e++ {
-//						out := (((q*kBytes/16+s)*4+g)*4+l)*16 + e
-//						dst[out] = b[(16*q+4*l+g)*ldb+16*s+e] ^ -128
-//					}
+//		for g := 0; g < kBytes/4; g++ {
+//			for col := 0; col < 16; col++ {
+//				for e := 0; e < 4; e++ {
+//					dst[((q*kBytes/4+g)*16+col)*4+e] = b[(16*q+col)*ldb+4*g+e] ^ -128
 //				}
 //			}
 //		}

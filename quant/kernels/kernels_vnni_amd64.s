@@ -9,12 +9,11 @@
 // adds -128·Σa to each row, so Σ a·(b+128) - 128·Σa = Σ a·b exactly
 // modulo 2^32, like Go's int32 adds.
 //
-// A block is 16 columns of c (16 rows of b). Each step takes 16 bytes of k.
-// Accumulator A holds columns 0, 4, 8 and 12 in its four 128-bit lanes,
-// B columns 1, 5, 9, 13, C 2, 6, 10, 14 and D 3, 7, 11, 15; each lane of
-// four int32 holds partial sums of four k values of its column. After the
-// last step REDUCE16 adds the four int32 of every lane, leaving the 16
-// columns in order.
+// A block is 16 columns of c (16 rows of b). packB16VNNI stores, for each
+// group of four k values, the four bytes of the 16 columns side by side in
+// one register, so each int32 lane of an accumulator sums one column and
+// the kernels store the accumulators without a horizontal reduction. Each
+// step takes 16 bytes of k.
 
 // LOADB builds the flipped b operand of one step: the 16 bytes at the four
 // row pointers R8..R11 plus the offset off into the 128-bit lanes of z, then
@@ -26,34 +25,12 @@
 	VINSERTI32X4 $3, off(R11), z, z; \
 	VPXORD       Z24, z, z
 
-// REDUCE16 sets t0 to the 16 column sums of the accumulators a, b, c, d
-// plus the broadcast correction corr. It clobbers t1 and t2.
-#define REDUCE16(a, b, c, d, corr, t0, t1, t2) \
-	VPUNPCKLDQ  b, a, t0; \
-	VPUNPCKHDQ  b, a, t1; \
-	VPADDD      t1, t0, t0; \
-	VPUNPCKLDQ  d, c, t1; \
-	VPUNPCKHDQ  d, c, t2; \
-	VPADDD      t2, t1, t1; \
-	VPUNPCKLQDQ t1, t0, t2; \
-	VPUNPCKHQDQ t1, t0, t0; \
-	VPADDD      t2, t0, t0; \
-	VPADDD      corr, t0, t0
-
 // ZERO4 clears four accumulators.
 #define ZERO4(a, b, c, d) \
 	VPXORD a, a, a; \
 	VPXORD b, b, b; \
 	VPXORD c, c, c; \
 	VPXORD d, d, d
-
-// DOT4 adds the products of the broadcast a row in w and the four b
-// operands Z16..Z19 into the accumulators a, b, c, d.
-#define DOT4(w, a, b, c, d) \
-	VPDPBUSD w, Z16, a; \
-	VPDPBUSD w, Z17, b; \
-	VPDPBUSD w, Z18, c; \
-	VPDPBUSD w, Z19, d
 
 // SETUPB points R8..R11 at rows 0, 4, 8 and 12 of the b block in R8, with
 // BX = ldb and R12 = 3·ldb, so row 4q+g is at (R8+4q·ldb)(g·ldb).
@@ -63,7 +40,9 @@
 	LEAQ (R9)(BX*4), R10; \
 	LEAQ (R10)(BX*4), R11
 
-// LOADSTEP loads the four b operands of one step into Z16..Z19.
+// LOADSTEP loads 16 bytes of each of the 16 rows of the b block into
+// Z16..Z19, with the sign bits flipped: 128-bit lane l of Z16+g holds row
+// 4l+g.
 #define LOADSTEP \
 	LOADB(0, Z16, X16); \
 	VMOVDQU32    (R8)(BX*1), X17; \
@@ -97,27 +76,30 @@ DATA signBits<>+48(SB)/8, $0x8080808080808080
 DATA signBits<>+56(SB)/8, $0x8080808080808080
 GLOBL signBits<>(SB), RODATA|NOPTR, $64
 
-// LOADPACKED loads the four b operands of one step from the packed panel
-// at R8 into Z16..Z19 and moves R8 to the next step.
-#define LOADPACKED \
-	VMOVDQU64 0(R8), Z16; \
-	VMOVDQU64 64(R8), Z17; \
-	VMOVDQU64 128(R8), Z18; \
-	VMOVDQU64 192(R8), Z19; \
-	ADDQ      $256, R8
-
 // STOREROW adds the old c row at addr when K5 is set (accumulate) and
-// stores the 16 sums in Z25 there. It clobbers Z26.
-#define STOREROW(addr) \
+// stores the 16 sums in acc there. It clobbers Z26.
+#define STOREROW(acc, addr) \
 	VMOVDQU32.Z addr, K5, Z26; \
-	VPADDD      Z26, Z25, Z25; \
-	VMOVDQU32   Z25, addr
+	VPADDD      Z26, acc, acc; \
+	VMOVDQU32   acc, addr
+
+// DOTBCST4 adds the products of the packed b operand z (16 columns, four
+// k values each) and the four k values at offset off of the a rows SI,
+// DI, DX and AX (plus CX), broadcast from memory, into r0..r3.
+#define DOTBCST4(off, z, r0, r1, r2, r3) \
+	VPDPBUSD.BCST off(SI)(CX*1), z, r0; \
+	VPDPBUSD.BCST off(DI)(CX*1), z, r1; \
+	VPDPBUSD.BCST off(DX)(CX*1), z, r2; \
+	VPDPBUSD.BCST off(AX)(CX*1), z, r3
 
 // func packB16VNNI(kBytes int, b *int8, ldb int, dst *int8, nBlocks int)
 //
 // Packs nBlocks blocks of 16 rows of b, kBytes bytes each, into the
-// operand order of the VNNI kernels: per block and step of 16 bytes, the
-// four registers of LOADSTEP (with the sign bits flipped), 256 bytes.
+// operand order of the VNNI kernels: per block and group of four k values,
+// 64 bytes that hold the four values of columns 0 to 15 in order, with the
+// sign bits flipped. LOADSTEP loads 16 bytes of each row, and a 4x4
+// transpose of int32 within each 128-bit lane (VPUNPCKLDQ, VPUNPCKHDQ,
+// VPUNPCKLQDQ, VPUNPCKHQDQ) turns its four registers into the four groups.
 // DI is dst, AX the blocks left, DX the start of the b block and CX the
 // byte offset within the rows.
 TEXT ·packB16VNNI(SB), NOSPLIT, $0-40
@@ -135,14 +117,22 @@ packBlock:
 
 packStep:
 	LOADSTEP
-	VMOVDQU64 Z16, 0(DI)
-	VMOVDQU64 Z17, 64(DI)
-	VMOVDQU64 Z18, 128(DI)
-	VMOVDQU64 Z19, 192(DI)
-	ADDQ      $256, DI
-	ADDQ      $16, CX
-	CMPQ      CX, R13
-	JNE       packStep
+	VPUNPCKLDQ  Z17, Z16, Z20
+	VPUNPCKHDQ  Z17, Z16, Z21
+	VPUNPCKLDQ  Z19, Z18, Z22
+	VPUNPCKHDQ  Z19, Z18, Z23
+	VPUNPCKLQDQ Z22, Z20, Z16
+	VPUNPCKHQDQ Z22, Z20, Z17
+	VPUNPCKLQDQ Z23, Z21, Z18
+	VPUNPCKHQDQ Z23, Z21, Z19
+	VMOVDQU64   Z16, 0(DI)
+	VMOVDQU64   Z17, 64(DI)
+	VMOVDQU64   Z18, 128(DI)
+	VMOVDQU64   Z19, 192(DI)
+	ADDQ        $256, DI
+	ADDQ        $16, CX
+	CMPQ        CX, R13
+	JNE         packStep
 
 	MOVQ BX, CX
 	SHLQ $4, CX
@@ -156,10 +146,12 @@ packStep:
 //
 // SI, DI, DX and AX are the four a rows, CX the byte offset within them and
 // R13 the byte count. R8 walks the packed b panel, whose blocks follow one
-// another. BX is the c block and R12 ldc in bytes. Z0..Z15 are the
-// accumulators of rows 0..3, Z16..Z19 the b operands, Z20..Z23 the
-// broadcast a rows and Z28..Z31 the broadcast corrections of rows 0..3. K5
-// is all ones to add the old c and zero to overwrite it.
+// another. BX is the c block and R12 ldc in bytes. Each int32 lane of an
+// accumulator is one column of c, so no reduction is needed: Z0..Z3 sum
+// rows 0..3 over the even groups of four k values and Z4..Z7 over the
+// odd ones, two chains per row for the latency of VPDPBUSD. Z16..Z19 are
+// the packed b operands and Z28..Z31 the broadcast corrections of rows
+// 0..3. K5 is all ones to add the old c and zero to overwrite it.
 TEXT ·gemm4x16VNNI(SB), NOSPLIT, $0-72
 	MOVQ kBytes+0(FP), R13
 	MOVQ a+8(FP), SI
@@ -182,34 +174,36 @@ TEXT ·gemm4x16VNNI(SB), NOSPLIT, $0-72
 block4x16:
 	ZERO4(Z0, Z1, Z2, Z3)
 	ZERO4(Z4, Z5, Z6, Z7)
-	ZERO4(Z8, Z9, Z10, Z11)
-	ZERO4(Z12, Z13, Z14, Z15)
 	XORQ CX, CX
 
 loop4x16:
-	LOADPACKED
-	VBROADCASTI32X4 (SI)(CX*1), Z20
-	DOT4(Z20, Z0, Z1, Z2, Z3)
-	VBROADCASTI32X4 (DI)(CX*1), Z21
-	DOT4(Z21, Z4, Z5, Z6, Z7)
-	VBROADCASTI32X4 (DX)(CX*1), Z22
-	DOT4(Z22, Z8, Z9, Z10, Z11)
-	VBROADCASTI32X4 (AX)(CX*1), Z23
-	DOT4(Z23, Z12, Z13, Z14, Z15)
+	VMOVDQU64 0(R8), Z16
+	VMOVDQU64 64(R8), Z17
+	VMOVDQU64 128(R8), Z18
+	VMOVDQU64 192(R8), Z19
+	DOTBCST4(0, Z16, Z0, Z1, Z2, Z3)
+	DOTBCST4(4, Z17, Z4, Z5, Z6, Z7)
+	DOTBCST4(8, Z18, Z0, Z1, Z2, Z3)
+	DOTBCST4(12, Z19, Z4, Z5, Z6, Z7)
 
+	ADDQ $256, R8
 	ADDQ $16, CX
 	CMPQ CX, R13
 	JNE  loop4x16
 
-	REDUCE16(Z0, Z1, Z2, Z3, Z28, Z25, Z26, Z27)
-	STOREROW((BX))
-	REDUCE16(Z4, Z5, Z6, Z7, Z29, Z25, Z26, Z27)
-	STOREROW((BX)(R12*1))
+	VPADDD Z4, Z0, Z0
+	VPADDD Z5, Z1, Z1
+	VPADDD Z6, Z2, Z2
+	VPADDD Z7, Z3, Z3
+	VPADDD Z28, Z0, Z0
+	VPADDD Z29, Z1, Z1
+	VPADDD Z30, Z2, Z2
+	VPADDD Z31, Z3, Z3
+	STOREROW(Z0, (BX))
+	STOREROW(Z1, (BX)(R12*1))
 	LEAQ (BX)(R12*2), CX
-	REDUCE16(Z8, Z9, Z10, Z11, Z30, Z25, Z26, Z27)
-	STOREROW((CX))
-	REDUCE16(Z12, Z13, Z14, Z15, Z31, Z25, Z26, Z27)
-	STOREROW((CX)(R12*1))
+	STOREROW(Z2, (CX))
+	STOREROW(Z3, (CX)(R12*1))
 
 	// The next block: 16 columns of c further; R8 is at the next packed
 	// block already.
@@ -221,8 +215,9 @@ loop4x16:
 
 // func gemm1x16VNNI(kBytes int, a *int8, packed *int8, c *int32, nBlocks int, corr int32, accumulate int)
 //
-// The registers are those of gemm4x16VNNI for row 0 only, with DX the c
-// block and AX the blocks left.
+// The registers are those of gemm4x16VNNI for row 0 only, with one chain
+// per group of four k values in Z0..Z3, DX the c block and AX the blocks
+// left.
 TEXT ·gemm1x16VNNI(SB), NOSPLIT, $0-56
 	MOVQ kBytes+0(FP), R13
 	MOVQ a+8(FP), SI
@@ -239,16 +234,25 @@ block1x16:
 	XORQ CX, CX
 
 loop1x16:
-	LOADPACKED
-	VBROADCASTI32X4 (SI)(CX*1), Z20
-	DOT4(Z20, Z0, Z1, Z2, Z3)
+	VMOVDQU64     0(R8), Z16
+	VMOVDQU64     64(R8), Z17
+	VMOVDQU64     128(R8), Z18
+	VMOVDQU64     192(R8), Z19
+	VPDPBUSD.BCST 0(SI)(CX*1), Z16, Z0
+	VPDPBUSD.BCST 4(SI)(CX*1), Z17, Z1
+	VPDPBUSD.BCST 8(SI)(CX*1), Z18, Z2
+	VPDPBUSD.BCST 12(SI)(CX*1), Z19, Z3
 
+	ADDQ $256, R8
 	ADDQ $16, CX
 	CMPQ CX, R13
 	JNE  loop1x16
 
-	REDUCE16(Z0, Z1, Z2, Z3, Z28, Z25, Z26, Z27)
-	STOREROW((DX))
+	VPADDD Z1, Z0, Z0
+	VPADDD Z3, Z2, Z2
+	VPADDD Z2, Z0, Z0
+	VPADDD Z28, Z0, Z0
+	STOREROW(Z0, (DX))
 
 	ADDQ $64, DX
 	DECQ AX
