@@ -198,28 +198,30 @@ func plotEncodings(path string, classes []classEncoding) error {
 		means[i], spreads[i], names[i] = c.MeanValue, c.Spread, c.Class
 	}
 
-	width := vg.Points(18)
-	meanBars, err := plotter.NewBarChart(means, width)
+	barWidth := vg.Points(18)
+	meanBars, err := plotter.NewBarChart(means, barWidth)
 	if err != nil {
 		return fmt.Errorf("encodings: plot: %w", err)
 	}
 	meanBars.Color = plotutil.Color(0)
-	meanBars.Offset = -width / 2
+	meanBars.Offset = -barWidth / 2
 
-	spreadBars, err := plotter.NewBarChart(spreads, width)
+	spreadBars, err := plotter.NewBarChart(spreads, barWidth)
 	if err != nil {
 		return fmt.Errorf("encodings: plot: %w", err)
 	}
 	spreadBars.Color = plotutil.Color(1)
-	spreadBars.Offset = width / 2
+	spreadBars.Offset = barWidth / 2
 
 	p.Add(meanBars, spreadBars)
 	p.Legend.Add("mean encoding", meanBars)
 	p.Legend.Add("MSE to class mean", spreadBars)
 	p.Legend.Top = true
 	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.7, float64(len(classes))-0.3
 
-	if err := p.Save(vg.Length(120+60*len(classes)), 4*vg.Inch, path); err != nil {
+	width := max(5*vg.Inch, vg.Length(len(classes))*1.5*vg.Inch)
+	if err := p.Save(width, 4*vg.Inch, path); err != nil {
 		return fmt.Errorf("encodings: write plot %s: %w", path, err)
 	}
 	return nil
