@@ -49,6 +49,7 @@ type evalReport struct {
 	PixelAUROC *float64           `json:"pixel_auroc"`
 	PixelNote  string             `json:"pixel_auroc_note,omitempty"`
 	MeanMillis float64            `json:"mean_latency_ms"`
+	Operating  []operatingPoint   `json:"operating_points,omitempty"`
 	Images     []imageRow         `json:"images"`
 }
 
@@ -57,6 +58,51 @@ type kindRow struct {
 	N        int      `json:"n"`
 	AUROC    *float64 `json:"auroc"`
 	Rejected int      `json:"rejected"`
+}
+
+// operatingPoint describes the threshold that would catch a share of this
+// split's defective images, and what it would cost in good images. It
+// describes the split; the model's threshold comes from good images only.
+type operatingPoint struct {
+	Recall       float64 `json:"recall"`
+	Threshold    float64 `json:"threshold"`
+	GoodRejected float64 `json:"good_rejected"`
+}
+
+// operatingPoints returns, for each target recall, the highest threshold
+// that rejects at least that share of the defective images, and the share
+// of good images it rejects too.
+func operatingPoints(images []imageRow, recalls []float64) []operatingPoint {
+	var good, defective []float64
+	for _, r := range images {
+		if r.Defective {
+			defective = append(defective, r.Score)
+		} else {
+			good = append(good, r.Score)
+		}
+	}
+	if len(good) == 0 || len(defective) == 0 {
+		return nil
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(defective)))
+
+	var out []operatingPoint
+	for _, recall := range recalls {
+		k := int(math.Ceil(recall*float64(len(defective)))) - 1
+		k = max(0, min(k, len(defective)-1))
+		// A part is rejected when its score is above the threshold, so the
+		// threshold sits just below the k-th highest defective score.
+		threshold := math.Nextafter(defective[k], math.Inf(-1))
+
+		rejected := 0
+		for _, g := range good {
+			if g > threshold {
+				rejected++
+			}
+		}
+		out = append(out, operatingPoint{Recall: recall, Threshold: threshold, GoodRejected: float64(rejected) / float64(len(good))})
+	}
+	return out
 }
 
 // imageRow is the outcome for one test image. A fault has the score +Inf,
@@ -244,6 +290,7 @@ func summarise(rep *evalReport, pixelScores []float64, pixelLabels []bool) {
 	rep.AUPR, _ = optional(metrics.AUPR(scores, labels))
 	rep.Confusion = metrics.Confuse(scores, labels, rep.Threshold)
 	rep.Precision, rep.Recall, rep.F1 = rep.Confusion.Precision(), rep.Confusion.Recall(), rep.Confusion.F1()
+	rep.Operating = operatingPoints(rep.Images, []float64{0.5, 0.8, 0.9, 0.95})
 
 	kinds := map[string]bool{}
 	for _, r := range rep.Images {
@@ -304,6 +351,10 @@ func printReport(w io.Writer, rep *evalReport) {
 	fmt.Fprintf(w, "threshold  %.6g: TP %d FP %d TN %d FN %d, precision %.3f recall %.3f F1 %.3f\n",
 		rep.Threshold, rep.Confusion.TP, rep.Confusion.FP, rep.Confusion.TN, rep.Confusion.FN,
 		rep.Precision, rep.Recall, rep.F1)
+	for _, op := range rep.Operating {
+		fmt.Fprintf(w, "  to reject %3.0f%% of these defective images: threshold %.6g, rejects %.0f%% of good images\n",
+			100*op.Recall, op.Threshold, 100*op.GoodRejected)
+	}
 	fmt.Fprintf(w, "pixel AUROC %s\n", fmtOpt(rep.PixelAUROC, rep.PixelNote))
 	fmt.Fprintf(w, "mean test MSE %.6g, mean latency %.1f ms per image\n", rep.MeanMSE, rep.MeanMillis)
 

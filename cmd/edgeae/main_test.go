@@ -287,3 +287,26 @@ func TestFindPreset(t *testing.T) {
 		}
 	}
 }
+
+func TestOperatingPoints(t *testing.T) {
+	images := []imageRow{
+		{Defective: true, Score: 0.9},
+		{Defective: true, Score: 0.7},
+		{Defective: true, Score: 0.5},
+		{Defective: true, Score: 0.3},
+		{Score: 0.6},
+		{Score: 0.2},
+	}
+
+	got := operatingPoints(images, []float64{0.5, 1})
+
+	// Half the defects: reject 0.9 and 0.7, so the threshold sits just
+	// under 0.7 and no good image (0.6, 0.2) is above it.
+	if got[0].Threshold >= 0.7 || got[0].Threshold < 0.69 || got[0].GoodRejected != 0 {
+		t.Errorf("recall 0.5: %+v, want threshold just under 0.7 and no good rejected", got[0])
+	}
+	// All defects: the threshold goes under 0.3 and rejects the good 0.6.
+	if got[1].Threshold >= 0.3 || got[1].GoodRejected != 0.5 {
+		t.Errorf("recall 1: %+v, want threshold just under 0.3 and half the good rejected", got[1])
+	}
+}
