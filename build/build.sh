@@ -52,6 +52,16 @@ if [[ ${#targets[@]} -eq 0 ]]; then
 	targets=(arm64 armv7 amd64)
 fi
 
+for target in "${targets[@]}"; do
+	case "$target" in
+	arm64 | armv7 | amd64) ;;
+	*)
+		echo "build.sh: unknown target '$target'; use arm64, armv7 or amd64" >&2
+		exit 2
+		;;
+	esac
+done
+
 version=$(build_version)
 commit=$(build_commit)
 ldflags="-s -w -X ${module}/internal/version.Version=${version} -X ${module}/internal/version.Commit=${commit}"
@@ -64,10 +74,6 @@ for target in "${targets[@]}"; do
 	arm64) goarch=arm64 ;;
 	armv7) goarch=arm goarm=7 ;;
 	amd64) goarch=amd64 ;;
-	*)
-		echo "build.sh: unknown target '$target'; use arm64, armv7 or amd64" >&2
-		exit 2
-		;;
 	esac
 
 	bin="$out/edgeae-linux-$target"
