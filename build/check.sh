@@ -193,24 +193,12 @@ compare_model() {
 			fail "float32 scores of model $model differ by more than 1e-5 relative between targets"
 		;;
 	int8)
-		# amd64 and armv7 run the same float code without fused
-		# multiply-add, so their int8 kernels (AVX-512 VNNI, AVX2, generic)
-		# must agree to the bit.
-		go run ./build/scorecmp "$ref" "$tmp/eval-$model-"{amd64-avx2,amd64-generic,armv7}.json ||
-			fail "int8 scores of model $model differ between the amd64 and armv7 kernels"
-		# The SDOT and NEON kernels must agree to the bit.
-		go run ./build/scorecmp "$tmp/eval-$model-arm64-neon.json" "$tmp/eval-$model-arm64-sdot.json" ||
-			fail "int8 scores of model $model differ between the arm64 SDOT and NEON kernels"
-		# NOTE: arm64 is compared with the float32 tolerance, not to the
-		# bit. The Go compiler fuses x*y+z into one multiply-add instruction
-		# on arm64 (not on amd64 or arm), which the Go spec allows unless an
-		# explicit conversion rounds the product. The float code around the
-		# int8 engine (preprocess resize and channel conversion, input
-		# quantization in quant, score smoothing) has such expressions, so
-		# arm64 scores differ in the last bits (up to 3e-7 relative seen
-		# here). Once those sites round explicitly, drop -rel here.
-		go run ./build/scorecmp -rel 1e-5 "$ref" "$tmp/eval-$model-arm64-sdot.json" ||
-			fail "int8 scores of model $model differ by more than 1e-5 relative between amd64 and arm64"
+		# Every int8 kernel (AVX-512 VNNI, AVX2, generic, NEON, SDOT) gives
+		# the same codes, and the float code around the engine rounds every
+		# product explicitly, so no architecture fuses a multiply-add and
+		# all targets must agree to the bit.
+		go run ./build/scorecmp "$ref" "$tmp/eval-$model-"{amd64-avx2,amd64-generic,arm64-neon,arm64-sdot,armv7}.json ||
+			fail "int8 scores of model $model differ between architectures"
 		;;
 	*)
 		fail "eval report $ref has model format '$format'; want float32 or int8"

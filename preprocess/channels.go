@@ -30,7 +30,9 @@ func luma(r, g, b float32) float32 {
 	if r == g && g == b {
 		return r
 	}
-	return lumaR*r + lumaG*g + lumaB*b
+	// The conversions round each product, so no architecture fuses them
+	// into multiply-adds and every board computes the same luma.
+	return float32(lumaR*r) + float32(lumaG*g) + float32(lumaB*b)
 }
 
 // isGray reports whether every pixel of img has R = G = B by its type, so

@@ -155,7 +155,7 @@ func scaleRow(dst, src []float32, w float32) {
 func addScaledRow(dst, src []float32, w float32) {
 	src = src[:len(dst)]
 	for i := range dst {
-		dst[i] += w * src[i]
+		dst[i] += float32(w * src[i]) // rounded product: no fused multiply-add
 	}
 }
 
@@ -167,7 +167,7 @@ func resampleRow(dst, src []float32, t taps) {
 
 		var sum float32
 		for k, wk := range w {
-			sum += wk * s[k]
+			sum += float32(wk * s[k]) // rounded product: no fused multiply-add
 		}
 		dst[i] = sum
 	}

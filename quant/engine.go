@@ -168,7 +168,7 @@ func quantizeInput(dst []int8, src []float32, channels int) {
 			case v >= 1:
 				q = 127
 			case v > 0:
-				q = int8(int32(v*255+0.5) - 128)
+				q = int8(int32(float32(v*255)+0.5) - 128) // rounded product: no fused multiply-add
 			default:
 				// 0, negative values and NaN.
 				q = -128

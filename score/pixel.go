@@ -78,7 +78,7 @@ func FitPixelModel(maps [][]float32, w, h int) (*PixelModel, error) {
 	for _, m := range maps {
 		for j, v := range m {
 			d := float64(v) - mean[j]
-			squares[j] += d * d
+			squares[j] += float64(d * d)
 		}
 	}
 

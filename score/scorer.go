@@ -159,7 +159,7 @@ func (s *Scorer) pixelErrors(input, recon []float32) float64 {
 		out := recon[c*n : (c+1)*n]
 		for i := range s.pixel {
 			d := in[i] - out[i]
-			e := d * d
+			e := float32(d * d) // rounded product: no fused multiply-add
 			if e != e {
 				e = float32(math.Inf(1))
 			}

@@ -50,7 +50,7 @@ func smoothGaussian(dst, src, tmp []float32, width, height int, kernel []float32
 			in := tmp[row*width : (row+1)*width]
 			in = in[:len(out)]
 			for x := range out {
-				out[x] += weight * in[x]
+				out[x] += float32(weight * in[x]) // rounded product: no fused multiply-add
 			}
 		}
 	}
@@ -68,7 +68,7 @@ func smoothRow(out, in []float32, kernel []float32, radius int) {
 			window := in[x-radius : x+radius+1]
 			window = window[:len(kernel)]
 			for k, weight := range kernel {
-				sum += weight * window[k]
+				sum += float32(weight * window[k])
 			}
 			out[x] = sum
 			continue
@@ -76,7 +76,7 @@ func smoothRow(out, in []float32, kernel []float32, radius int) {
 
 		for k, weight := range kernel {
 			i := min(max(x+k-radius, 0), width-1)
-			sum += weight * in[i]
+			sum += float32(weight * in[i])
 		}
 		out[x] = sum
 	}

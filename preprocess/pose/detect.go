@@ -255,9 +255,9 @@ func measureShape(mask []bool, c component, size int, endFraction float64) shape
 		for x := 0; x < w; x++ {
 			if mask[y*w+x] {
 				dx, dy := float64(x)-mx, float64(y)-my
-				mu20 += dx * dx
-				mu02 += dy * dy
-				mu11 += dx * dy
+				mu20 += float64(dx * dx)
+				mu02 += float64(dy * dy)
+				mu11 += float64(dx * dy)
 			}
 		}
 	}
@@ -285,8 +285,8 @@ func measureShape(mask []bool, c component, size int, endFraction float64) shape
 				continue
 			}
 			dx, dy := float64(x)-mx, float64(y)-my
-			p := dx*cos + dy*sin
-			q := -dx*sin + dy*cos
+			p := float64(dx*cos) + float64(dy*sin)
+			q := float64(-dx*sin) + float64(dy*cos)
 			ps = append(ps, p)
 			sh.pMin, sh.pMax = min(sh.pMin, p), max(sh.pMax, p)
 			sh.qMin, sh.qMax = min(sh.qMin, q), max(sh.qMax, q)

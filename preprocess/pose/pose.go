@@ -128,7 +128,7 @@ func newInfo(sh shape, background uint16, cfg Config) Info {
 	block := float64(cfg.Downsample)
 	return Info{
 		Centroid:   Point{X: sh.cx, Y: sh.cy},
-		Center:     Point{X: sh.cx + midP*cos, Y: sh.cy + midP*sin},
+		Center:     Point{X: sh.cx + float64(midP*cos), Y: sh.cy + float64(midP*sin)},
 		Angle:      sh.angle * 180 / math.Pi,
 		HeadLeft:   headLeft,
 		Length:     sh.pMax - sh.pMin + block,

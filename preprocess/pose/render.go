@@ -74,8 +74,8 @@ func render(v grayView, t transform, fill uint16) image.Image {
 				// x is at x, hence the -0.5).
 				u := 0.5 + ox - halfW
 				w := float64(j) + 0.5 + oy - halfH
-				sx := t.centre.X + u*stepX - w*stepY - 0.5
-				sy := t.centre.Y + u*stepY + w*stepX - 0.5
+				sx := t.centre.X + float64(u*stepX) - float64(w*stepY) - 0.5
+				sy := t.centre.Y + float64(u*stepY) + float64(w*stepX) - 0.5
 				v.addRow(row, sx, sy, stepX, stepY, nativeFill)
 			}
 		}
@@ -107,7 +107,7 @@ func (v grayView) addRow(row []float64, sx, sy, dx, dy, fill float64) {
 	maxX, maxY := float64(v.width-1), float64(v.height-1)
 
 	for i := range row {
-		x, y := sx+float64(i)*dx, sy+float64(i)*dy
+		x, y := sx+float64(float64(i)*dx), sy+float64(float64(i)*dy)
 
 		// Fast path: all four neighbours inside, so truncation is floor.
 		if !v.deep && x >= 0 && y >= 0 && x < maxX && y < maxY {
@@ -116,9 +116,9 @@ func (v grayView) addRow(row []float64, sx, sy, dx, dy, fill float64) {
 			k := y0*v.stride + x0
 			p00, p10 := float64(v.pix[k]), float64(v.pix[k+1])
 			p01, p11 := float64(v.pix[k+v.stride]), float64(v.pix[k+v.stride+1])
-			top := p00 + (p10-p00)*fx
-			bottom := p01 + (p11-p01)*fx
-			row[i] += top + (bottom-top)*fy
+			top := p00 + float64((p10-p00)*fx)
+			bottom := p01 + float64((p11-p01)*fx)
+			row[i] += top + float64((bottom-top)*fy)
 			continue
 		}
 		row[i] += v.bilinear(x, y, fill)
@@ -143,9 +143,9 @@ func (v grayView) bilinear(sx, sy, fill float64) float64 {
 		p11 = v.nativeOr(x0+1, y0+1, fill)
 	}
 
-	top := p00 + (p10-p00)*fx
-	bottom := p01 + (p11-p01)*fx
-	return top + (bottom-top)*fy
+	top := p00 + float64((p10-p00)*fx)
+	bottom := p01 + float64((p11-p01)*fx)
+	return top + float64((bottom-top)*fy)
 }
 
 // native returns the sample at (x, y) in its own scale (0-255 or 0-65535).
