@@ -200,7 +200,7 @@ func Load(path string) (Meta, *Net, error) {
 // tensors of a model file; name is used in errors.
 func NetFromTensors(name string, meta Meta, tensors []modelfile.Tensor) (*Net, error) {
 	if meta.Format != FormatFloat32 {
-		return nil, fmt.Errorf("models: %s: %w: file is %q, expected %q (use the quant package or eval, which accept both)",
+		return nil, fmt.Errorf("models: %s: %w: file is %q, expected %q: pass the float32 model this one was quantized from (eval and run accept both)",
 			name, ErrFormat, meta.Format, FormatFloat32)
 	}
 

@@ -144,7 +144,11 @@ func listImages(dir string, exts []string, recursive bool) ([]string, error) {
 	}
 
 	if len(files) == 0 {
-		return nil, fmt.Errorf("folder: %s: no images with extension %s: put images there or set extensions", dir, strings.Join(exts, ", "))
+		hint := "put images there"
+		if !recursive {
+			hint += ", or replay its subfolders too (--recursive, camera.recursive)"
+		}
+		return nil, fmt.Errorf("folder: %s: no images with extension %s: %s", dir, strings.Join(exts, ", "), hint)
 	}
 
 	slices.Sort(files)

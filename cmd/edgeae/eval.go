@@ -69,12 +69,18 @@ type operatingPoint struct {
 	GoodRejected float64 `json:"good_rejected"`
 }
 
-// operatingPoints returns, for each target recall, the highest threshold
-// that rejects at least that share of the defective images, and the share
-// of good images it rejects too.
+// operatingPoints returns, for each target recall, a threshold that
+// rejects at least that share of the defective images, and the share of
+// good images it rejects too. The threshold lies halfway between the
+// lowest defective score it must reject and the next lower score of any
+// image, so printing it with a few digits does not move it past either.
 func operatingPoints(images []imageRow, recalls []float64) []operatingPoint {
-	var good, defective []float64
+	var good, defective, all []float64
 	for _, r := range images {
+		if math.IsInf(r.Score, 0) || math.IsNaN(r.Score) {
+			continue
+		}
+		all = append(all, r.Score)
 		if r.Defective {
 			defective = append(defective, r.Score)
 		} else {
@@ -85,14 +91,20 @@ func operatingPoints(images []imageRow, recalls []float64) []operatingPoint {
 		return nil
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(defective)))
+	sort.Float64s(all)
 
 	var out []operatingPoint
 	for _, recall := range recalls {
 		k := int(math.Ceil(recall*float64(len(defective)))) - 1
 		k = max(0, min(k, len(defective)-1))
-		// A part is rejected when its score is above the threshold, so the
-		// threshold sits just below the k-th highest defective score.
-		threshold := math.Nextafter(defective[k], math.Inf(-1))
+		lowest := defective[k]
+
+		// A part is rejected when its score is above the threshold.
+		below := sort.SearchFloat64s(all, lowest) - 1
+		threshold := lowest / 2
+		if below >= 0 {
+			threshold = (all[below] + lowest) / 2
+		}
 
 		rejected := 0
 		for _, g := range good {
@@ -320,7 +332,7 @@ func summarise(rep *evalReport, pixelScores []float64, pixelLabels []bool) {
 	if len(pixelScores) > 0 {
 		rep.PixelAUROC, rep.PixelNote = optional(metrics.AUROC(pixelScores, pixelLabels))
 	} else {
-		rep.PixelNote = "no ground-truth masks usable for this model (none in the split, or pose or region of interest on)"
+		rep.PixelNote = "no ground-truth masks in this split, or the model aligns or crops the part, which the masks do not follow"
 	}
 }
 
@@ -352,7 +364,7 @@ func printReport(w io.Writer, rep *evalReport) {
 		rep.Threshold, rep.Confusion.TP, rep.Confusion.FP, rep.Confusion.TN, rep.Confusion.FN,
 		rep.Precision, rep.Recall, rep.F1)
 	for _, op := range rep.Operating {
-		fmt.Fprintf(w, "  to reject %3.0f%% of these defective images: threshold %.6g, rejects %.0f%% of good images\n",
+		fmt.Fprintf(w, "  to reject %3.0f%% of these defective images: threshold %.8g, rejects %.0f%% of good images\n",
 			100*op.Recall, op.Threshold, 100*op.GoodRejected)
 	}
 	fmt.Fprintf(w, "pixel AUROC %s\n", fmtOpt(rep.PixelAUROC, rep.PixelNote))

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -300,13 +301,14 @@ func TestOperatingPoints(t *testing.T) {
 
 	got := operatingPoints(images, []float64{0.5, 1})
 
-	// Half the defects: reject 0.9 and 0.7, so the threshold sits just
-	// under 0.7 and no good image (0.6, 0.2) is above it.
-	if got[0].Threshold >= 0.7 || got[0].Threshold < 0.69 || got[0].GoodRejected != 0 {
-		t.Errorf("recall 0.5: %+v, want threshold just under 0.7 and no good rejected", got[0])
+	// Half the defects: reject 0.9 and 0.7, so the threshold sits halfway
+	// between 0.7 and the next lower score, the good 0.6.
+	if math.Abs(got[0].Threshold-0.65) > 1e-12 || got[0].GoodRejected != 0 {
+		t.Errorf("recall 0.5: %+v, want threshold 0.65 and no good rejected", got[0])
 	}
-	// All defects: the threshold goes under 0.3 and rejects the good 0.6.
-	if got[1].Threshold >= 0.3 || got[1].GoodRejected != 0.5 {
-		t.Errorf("recall 1: %+v, want threshold just under 0.3 and half the good rejected", got[1])
+	// All defects: halfway between 0.3 and the good 0.2, which rejects the
+	// good 0.6.
+	if math.Abs(got[1].Threshold-0.25) > 1e-12 || got[1].GoodRejected != 0.5 {
+		t.Errorf("recall 1: %+v, want threshold 0.25 and half the good rejected", got[1])
 	}
 }

@@ -67,7 +67,7 @@ func newRunFlags() (*flag.FlagSet, *runFlags) {
 	fs.BoolVar(&f.loop, "loop", false, "restart the folder replay after the last image (camera.loop)")
 	fs.Float64Var(&f.rate, "rate", 0, "folder replay rate in frames per second, 0 for as fast as possible (camera.rate)")
 	fs.IntVar(&f.timeoutMS, "timeout-ms", 0, "frame timeout in milliseconds (camera.timeout_ms; default 2000)")
-	fs.BoolVar(&f.sim, "sim", false, "simulate the GPIO lines and log their level changes instead of driving pins")
+	fs.BoolVar(&f.sim, "sim", false, "simulate the GPIO lines and log their level changes instead of driving pins (without it, a machine with no GPIO fails at start)")
 	fs.StringVar(&f.rejectPin, "reject-pin", "", "reject actuator pin, such as GPIO17 (reject.pin)")
 	fs.IntVar(&f.delayMS, "delay-ms", 0, "conveyor travel time from camera to ejector in milliseconds (reject.delay_ms; default 500)")
 	fs.IntVar(&f.pulseMS, "pulse-ms", 0, "reject pulse width in milliseconds (reject.pulse_ms; default 50)")
@@ -105,7 +105,7 @@ func runRun(ctx context.Context, args []string) error {
 		slog.Info("threshold overridden by the configuration", "model_threshold", det.Meta.Threshold, "threshold", cfg.Threshold)
 		det.Meta.Threshold = cfg.Threshold
 	}
-	slog.Info("model loaded", "model", modelName, "threshold", det.Meta.Threshold)
+	slog.Info("model loaded", "model", modelName, "format", det.Meta.Format, "threshold", det.Meta.Threshold)
 
 	rejectLine, ledLine, err := openLines(cfg, f.sim)
 	if err != nil {
@@ -194,15 +194,16 @@ func runConfig(fs *flag.FlagSet, f *runFlags) (edge.Config, error) {
 	return cfg, nil
 }
 
-// openLines opens the reject and LED lines: simulated with sim, or when
-// periph.io finds no GPIO on this machine, and real pins otherwise. The
-// LED line is nil when led.pin is empty.
+// openLines opens the reject and LED lines: simulated with sim, real pins
+// otherwise. Without sim, a machine with no GPIO is an error. The LED line
+// is nil when led.pin is empty.
 func openLines(cfg edge.Config, sim bool) (reject, led gpio.Line, err error) {
+	// Without a reject line no part could be kicked off the conveyor, so a
+	// missing GPIO stops the start instead of falling back to simulation.
 	if !sim {
 		if reason := gpioUnavailable(); reason != "" {
-			slog.Warn("no GPIO found, so the reject and LED lines are simulated and only logged (pass --sim to silence this warning)",
-				"reason", reason, "reject_pin", cfg.Reject.Pin, "led_pin", cfg.LED.Pin)
-			sim = true
+			return nil, nil, fmt.Errorf("open reject.pin %s: no GPIO on this machine (%s): run on the board, check that the user is in the gpio group, or pass --sim to simulate the lines",
+				cfg.Reject.Pin, reason)
 		}
 	}
 

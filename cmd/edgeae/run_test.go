@@ -164,25 +164,35 @@ func TestRunFolderReplaySimulated(t *testing.T) {
 	}
 }
 
-func TestOpenLinesFallsBackToSimulation(t *testing.T) {
+func TestOpenLinesWithoutGPIOFails(t *testing.T) {
 	if reason := gpioUnavailable(); reason == "" {
-		t.Skip("this machine has GPIO, so there is no fallback to test")
+		t.Skip("this machine has GPIO, so the missing-GPIO error cannot be tested")
 	}
 
+	cfg := edge.DefaultConfig()
+	_, _, err := openLines(cfg, false)
+	if err == nil {
+		t.Fatal("openLines without GPIO and without --sim returned no error; a line with no reject output must not start")
+	}
+	for _, want := range []string{"reject.pin GPIO17", "--sim"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestOpenLinesSimulated(t *testing.T) {
 	var logs strings.Builder
 	previous := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
 	defer slog.SetDefault(previous)
 
 	cfg := edge.DefaultConfig()
-	reject, led, err := openLines(cfg, false)
+	reject, led, err := openLines(cfg, true)
 	if err != nil {
 		t.Fatalf("openLines: %v", err)
 	}
 
-	if got := strings.Count(logs.String(), "level=WARN"); got != 1 {
-		t.Errorf("%d warnings logged; want exactly one:\n%s", got, logs.String())
-	}
 	if !strings.Contains(reject.String(), "simulated") || led == nil || !strings.Contains(led.String(), "simulated") {
 		t.Errorf("lines %v and %v; want both simulated", reject, led)
 	}
