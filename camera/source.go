@@ -31,7 +31,9 @@ type Source interface {
 	// Next blocks until a new frame is available, ctx is done, or the
 	// source's own frame timeout passes. It never returns the same frame
 	// twice. Errors wrap ErrTimeout, ErrCorruptFrame, ErrDisconnected or
-	// io.EOF (a finite source ran out).
+	// io.EOF (a finite source ran out). With ErrCorruptFrame a source may
+	// also return the frame's Seq, Time and Name, with a nil Image, so the
+	// fault can name the part.
 	Next(ctx context.Context) (Frame, error)
 
 	// Close releases the device or files.

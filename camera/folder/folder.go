@@ -228,7 +228,8 @@ func (s *Source) Next(ctx context.Context) (camera.Frame, error) {
 
 	img, err := decodeFile(filepath.Join(s.dir, name))
 	if err != nil {
-		return camera.Frame{}, fmt.Errorf("folder: %s: frame %d (%s): %w: %w", s.dir, s.seq, name, camera.ErrCorruptFrame, err)
+		frame := camera.Frame{Seq: s.seq, Time: time.Now(), Name: name}
+		return frame, fmt.Errorf("folder: %s: frame %d (%s): %w: %w", s.dir, s.seq, name, camera.ErrCorruptFrame, err)
 	}
 
 	return camera.Frame{
