@@ -13,11 +13,12 @@ import (
 )
 
 // BenchmarkInspect measures one whole inspection of a real 1024 x 1024
-// screw photo (preprocessing, pose alignment where the preset has it,
-// reconstruction and scoring; decoding excluded) for both training presets,
-// with the float32 network and its int8 quantization. Weights are random:
-// the latency does not depend on their values. Sub-benchmarks run in one
-// process, so their ratios compare like with like.
+// screw photo for both training presets, with the float32 network and its
+// int8 quantization. An inspection is preprocessing (with pose alignment
+// where the preset has it), reconstruction and scoring, without decoding.
+// Weights are random because the latency does not depend on their values.
+// Sub-benchmarks run in one process, so their ratios compare like with
+// like.
 func BenchmarkInspect(b *testing.B) {
 	img, err := preprocess.DecodeFile(filepath.Join(testdata.ScrewDir(b), "train", "good", "000.png"))
 	if err != nil {

@@ -7,10 +7,10 @@ import (
 
 // Heatmap renders the detector's last preprocessed input as gray with the
 // anomaly map of res blended over it in red. Map values at or above the
-// threshold are fully red, so every red blob marks where the part would be
-// rejected; for the "mean" score, whose threshold is not in map units, the
-// image's own map maximum sets the scale. The result has the model input
-// size, in the aligned pose when pose normalisation is on.
+// image threshold are fully red. The "mean" score's threshold is not in map
+// units, so for it the image's own map maximum sets the scale. The result
+// has the model input size, in the aligned pose when pose normalisation is
+// on.
 func (d *Detector) Heatmap(res Result) *image.RGBA {
 	w, h := res.MapWidth, res.MapHeight
 	planes := d.Meta.Preprocess.Channels
