@@ -19,39 +19,6 @@ import (
 	"edgeae/preprocess"
 )
 
-// subset builds an MVTec-layout folder in a temporary directory with
-// symbolic links to the first nTrain real train/good images and the first
-// nTest images of each test kind.
-func subset(t *testing.T, nTrain, nTest int) string {
-	t.Helper()
-	src := testdata.ScrewDir(t)
-	dst := t.TempDir()
-
-	link := func(from, to string, n int) {
-		entries, err := os.ReadDir(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(to, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for i, e := range entries {
-			if i == n {
-				break
-			}
-			if err := os.Symlink(filepath.Join(from, e.Name()), filepath.Join(to, e.Name())); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-
-	link(filepath.Join(src, "train", "good"), filepath.Join(dst, "train", "good"), nTrain)
-	for _, kind := range []string{"good", "defective"} {
-		link(filepath.Join(src, "test", kind), filepath.Join(dst, "test", kind), nTest)
-	}
-	return dst
-}
-
 // smallConfig returns a fast configuration for tests: 32 x 32 gray input.
 func smallConfig(data, out string) Config {
 	cfg := DefaultConfig()
@@ -64,7 +31,7 @@ func smallConfig(data, out string) Config {
 }
 
 func TestRunRealScrews(t *testing.T) {
-	data := subset(t, 24, 4)
+	data := testdata.Subset(t, 24, 4)
 	out := filepath.Join(t.TempDir(), "m.edgeae")
 	cfg := smallConfig(data, out)
 	var progress bytes.Buffer
@@ -115,7 +82,7 @@ func TestRunRealScrews(t *testing.T) {
 }
 
 func TestRunDeterministic(t *testing.T) {
-	data := subset(t, 20, 0)
+	data := testdata.Subset(t, 20, 0)
 	dir := t.TempDir()
 
 	var losses [2][]float64
@@ -137,7 +104,7 @@ func TestRunDeterministic(t *testing.T) {
 }
 
 func TestRunNonFiniteLossWritesNoModel(t *testing.T) {
-	data := subset(t, 20, 0)
+	data := testdata.Subset(t, 20, 0)
 	out := filepath.Join(t.TempDir(), "m.edgeae")
 	cfg := smallConfig(data, out)
 
@@ -172,7 +139,7 @@ func (c *cancelAfter) Write(p []byte) (int, error) {
 }
 
 func TestRunInterruptKeepsCheckpoint(t *testing.T) {
-	data := subset(t, 20, 0)
+	data := testdata.Subset(t, 20, 0)
 	out := filepath.Join(t.TempDir(), "m.edgeae")
 	cfg := smallConfig(data, out)
 	cfg.Epochs, cfg.CheckpointEvery = 6, 2

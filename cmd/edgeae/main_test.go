@@ -25,28 +25,7 @@ import (
 // and 3 defective test images) and the model path.
 func trainSmall(t *testing.T) (data, model string) {
 	t.Helper()
-	src := testdata.ScrewDir(t)
-	data = t.TempDir()
-
-	link := func(kind, split string, n int) {
-		from := filepath.Join(src, split, kind)
-		to := filepath.Join(data, split, kind)
-		entries, err := os.ReadDir(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(to, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries[:n] {
-			if err := os.Symlink(filepath.Join(from, e.Name()), filepath.Join(to, e.Name())); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	link("good", "train", 20)
-	link("good", "test", 3)
-	link("defective", "test", 3)
+	data = testdata.Subset(t, 20, 3)
 
 	model = filepath.Join(t.TempDir(), "small.edgeae")
 	cfg := train.DefaultConfig()

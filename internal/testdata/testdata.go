@@ -50,3 +50,35 @@ var errMissing = missingError("MVTec screw dataset not found: place it in ../sha
 type missingError string
 
 func (e missingError) Error() string { return string(e) }
+
+// Subset builds an MVTec-layout folder in a temporary directory whose
+// files are symbolic links to real photos: the first nTrain of train/good
+// and the first nTest of test/good and of test/defective. It returns the
+// folder's path. The photos are linked, not copied, so tests can add or
+// remove files in the subset without touching the dataset.
+func Subset(tb testing.TB, nTrain, nTest int) string {
+	tb.Helper()
+	src := ScrewDir(tb)
+	dst := tb.TempDir()
+
+	link := func(rel string, n int) {
+		from, to := filepath.Join(src, rel), filepath.Join(dst, rel)
+		entries, err := os.ReadDir(from)
+		if err != nil {
+			tb.Fatalf("testdata: %v", err)
+		}
+		if err := os.MkdirAll(to, 0o755); err != nil {
+			tb.Fatalf("testdata: %v", err)
+		}
+		for _, e := range entries[:min(n, len(entries))] {
+			if err := os.Symlink(filepath.Join(from, e.Name()), filepath.Join(to, e.Name())); err != nil {
+				tb.Fatalf("testdata: %v", err)
+			}
+		}
+	}
+
+	link(filepath.Join("train", "good"), nTrain)
+	link(filepath.Join("test", "good"), nTest)
+	link(filepath.Join("test", "defective"), nTest)
+	return dst
+}
