@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 
@@ -103,12 +104,15 @@ func encodeClasses(ctx context.Context, pre preprocess.Config, net *models.Net, 
 			return nil, err
 		}
 
+		// As in eval, an image that cannot be read or aligned is reported
+		// and left out rather than ending the comparison.
 		img, err := preprocess.DecodeFile(s.Path)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			err = pre.Tensor(img, x)
 		}
-		if err := pre.Tensor(img, x); err != nil {
-			return nil, fmt.Errorf("encodings: %s: %w", s.Path, err)
+		if err != nil {
+			slog.Warn("image left out of the encodings", "file", s.Path, "err", err)
+			continue
 		}
 
 		enc, err := net.Encode(src)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"edgeae/dataset"
 	"edgeae/internal/testdata"
 	"edgeae/models"
 	"edgeae/preprocess"
@@ -289,5 +290,32 @@ func TestOperatingPoints(t *testing.T) {
 	// good 0.6.
 	if math.Abs(got[1].Threshold-0.25) > 1e-12 || got[1].GoodRejected != 0.5 {
 		t.Errorf("recall 1: %+v, want threshold 0.25 and half the good rejected", got[1])
+	}
+}
+
+func TestEncodingsSkipsCorruptImage(t *testing.T) {
+	data, model := trainSmall(t)
+	bad := filepath.Join(data, "test", "defective", "999.png")
+	if err := os.WriteFile(bad, []byte("\x89PNG\r\n\x1a\nbroken"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	meta, net, err := models.Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples, err := dataset.Test(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	classes, err := encodeClasses(context.Background(), meta.Preprocess, net, samples)
+	if err != nil {
+		t.Fatalf("encodeClasses with one corrupt image: %v", err)
+	}
+
+	for _, c := range classes {
+		if c.Class == "defective" && c.N != 3 {
+			t.Errorf("defective class has %d encodings, want 3 (the corrupt file left out)", c.N)
+		}
 	}
 }

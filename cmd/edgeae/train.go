@@ -69,6 +69,9 @@ func runTrain(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
+	if cfg.Data == "" || cfg.Out == "" {
+		return fmt.Errorf("%w: --data and --out are required", errUsage)
+	}
 
 	ws, err := parseWidths(*widths)
 	if err != nil {
