@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -104,8 +105,13 @@ func usage(w *os.File) {
 func newFlagSet(name, usageLine string) *flag.FlagSet {
 	fs := flag.NewFlagSet("edgeae "+name, flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: edgeae %s %s\n\nFlags:\n", name, usageLine)
-		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "Usage: %s\n", strings.TrimSpace("edgeae "+name+" "+usageLine))
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintf(fs.Output(), "\nFlags:\n")
+			fs.PrintDefaults()
+		}
 	}
 	return fs
 }
