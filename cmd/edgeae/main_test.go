@@ -39,6 +39,18 @@ func trainSmall(t *testing.T) (data, model string) {
 	return data, model
 }
 
+// readJSON decodes the JSON file at path into v.
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	buf, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(buf, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
 func TestEvalWritesReport(t *testing.T) {
 	data, model := trainSmall(t)
 	out := t.TempDir()
@@ -50,14 +62,8 @@ func TestEvalWritesReport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	buf, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rep map[string]any
-	if err := json.Unmarshal(buf, &rep); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, jsonPath, &rep)
 	for _, key := range []string{"image_auroc", "n_good", "n_defective", "threshold", "per_kind"} {
 		if _, ok := rep[key]; !ok {
 			t.Errorf("report lacks %q", key)
@@ -102,17 +108,11 @@ func TestEvalOneClassIsUndefined(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	buf, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rep struct {
 		AUROC *float64 `json:"image_auroc"`
 		Note  string   `json:"image_auroc_note"`
 	}
-	if err := json.Unmarshal(buf, &rep); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, jsonPath, &rep)
 	if rep.AUROC != nil {
 		t.Errorf("image_auroc = %v with only good images, want null", *rep.AUROC)
 	}
@@ -133,14 +133,8 @@ func TestEvalCorruptImageCountsAsFault(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	buf, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rep evalReport
-	if err := json.Unmarshal(buf, &rep); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, jsonPath, &rep)
 	if rep.Faults != 1 {
 		t.Errorf("faults = %d, want 1", rep.Faults)
 	}
@@ -236,14 +230,8 @@ func TestEvalPixelAUROCWithMasks(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	buf, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rep evalReport
-	if err := json.Unmarshal(buf, &rep); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, jsonPath, &rep)
 	if rep.PixelAUROC == nil {
 		t.Fatalf("pixel_auroc is null (%s), want a number with masks present", rep.PixelNote)
 	}
