@@ -101,9 +101,9 @@ func (ws *workspace) forward(x, out []float32, encodeOnly bool) {
 	}
 }
 
-// runImages calls fn for images 0..count-1. With several workers and
-// images (and the splitBatch mode) each worker takes whole images with its
-// own workspace and single-goroutine GEMMs; otherwise images run in order on
+// runImages calls fn for images 0..count-1. In the splitBatch mode with
+// several workers and images, each worker takes whole images with its own
+// workspace and single-goroutine GEMMs. Otherwise images run in order on
 // workspace 0 with GEMMs split across the workers.
 func (n *Net) runImages(count int, fn func(ws *workspace, i int)) {
 	nwk := min(n.workers, count)

@@ -32,7 +32,7 @@ type Net struct {
 	parallel trainMode
 }
 
-// trainMode says how TrainBatch and Forward use several cores.
+// trainMode selects how TrainBatch and Forward use several cores.
 type trainMode int
 
 const (

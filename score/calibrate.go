@@ -111,8 +111,8 @@ func Calibrate(goodScores []float64, q, margin float64) (threshold float64, stat
 	stats.PassFraction = float64(passed) / float64(len(sorted))
 
 	if stats.PassFraction < q {
-		// A guard on the rule: with finite scores and threshold it
-		// cannot fail.
+		// The threshold is at least Q(q), so this only fires if that
+		// reasoning is broken by a later change.
 		return 0, stats, errors.New("score: calibrate: threshold passes fewer than the requested quantile of scores")
 	}
 	return threshold, stats, nil

@@ -113,8 +113,8 @@ func (s *Scorer) Check(input, recon []float32) error {
 // channels, smoothed with the Gaussian of Config.Sigma. The map belongs to
 // the Scorer and is overwritten by the next call.
 //
-// "mean" is the mean squared error over all C*H*W elements, unsmoothed;
-// "max" is the maximum of the smoothed map; "topk" is the mean of the
+// "mean" is the mean squared error over all C*H*W elements, unsmoothed.
+// "max" is the maximum of the smoothed map. "topk" is the mean of the
 // ceil(TopK*H*W) largest values of the smoothed map.
 //
 // Score does not return an error, so it fails towards rejecting the part:
@@ -130,7 +130,8 @@ func (s *Scorer) Score(input, recon []float32) (score float64, errMap []float32)
 	sum := s.pixelErrors(input, recon)
 	smoothGaussian(s.smoothed, s.pixel, s.blurred, s.width, s.height, s.kernel, s.radius)
 	if s.normal != nil && s.cfg.Method != MethodMean {
-		// The sizes were checked by SetPixelModel, so Normalize cannot fail.
+		// SetPixelModel checked that the model matches the map size, the
+		// only error Normalize returns.
 		_ = s.normal.Normalize(s.smoothed, s.smoothed)
 	}
 
